@@ -1,0 +1,349 @@
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import type { StdioServerConfig } from "../config/types.js";
+import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
+import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { JsonRpcPeer, type RequestOptions } from "../jsonrpc/peer.js";
+import type { Logger } from "../log/logger.js";
+import { Method } from "../mcp/methods.js";
+import type { Tool } from "../mcp/types.js";
+import { NdjsonStreamTransport } from "../transport/ndjson-stream-transport.js";
+import { childEnv } from "./child-env.js";
+import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit, type StopLadder } from "./child-process.js";
+import { initializeLegacy, listAllTools, type BackendSession } from "./handshake.js";
+import { ProgressTokens, type ProgressListener } from "./progress-tokens.js";
+import { forwardStderr } from "./stderr-lines.js";
+
+/** Where a backend is in its life. */
+export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
+
+/** What the gateway hears from a backend. */
+export interface BackendListener {
+  /** The tool catalog changed (listed, re-listed, or emptied because the backend is down). */
+  toolsChanged(backend: Backend): void;
+  /** A notification the backend layer does not handle itself (logging, resource updates …). */
+  notification?(backend: Backend, method: string, params: JsonObject | undefined): void;
+}
+
+/** Shared settings of every backend. */
+export interface BackendOptions {
+  logger: Logger;
+  listener: BackendListener;
+  maxMessageBytes: number;
+  stopLadder?: StopLadder;
+  /** A run this long resets the consecutive-failure count. */
+  stableAfterMs?: number;
+  /** Parent environment (tests pass their own). */
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+/** Per-backend figures for stats and health. */
+export interface BackendStats {
+  name: string;
+  state: BackendState;
+  tools: number;
+  restarts: number;
+  pid: number | null;
+  protocolVersion: string | null;
+  serverInfo: { name: string; version: string } | null;
+  lastError: string | null;
+  inFlight: number;
+}
+
+/** Options for one call forwarded to a backend. */
+export interface ForwardOptions extends RequestOptions {
+  /** Receives the backend's progress for this request. */
+  onProgress?: ProgressListener;
+}
+
+/** How long to wait for the exit status after the pipes closed, to name it in errors. */
+const EXIT_STATUS_WAIT_MS = 250;
+
+/**
+ * One backend MCP server in a child process: spawn, handshake, tool catalog,
+ * request forwarding, restart with capped exponential backoff, stop ladder.
+ */
+export class Backend {
+  readonly name: string;
+  readonly config: StdioServerConfig;
+  private readonly options: BackendOptions;
+  private readonly label: string;
+  private stateValue: BackendState = "starting";
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private peer: JsonRpcPeer | undefined;
+  private session: BackendSession | undefined;
+  private exitStatus: Promise<ChildExit> | undefined;
+  private toolList: Tool[] = [];
+  private progress = new ProgressTokens();
+  private generation = 0;
+  private restarts = 0;
+  private consecutiveFailures = 0;
+  private readyAt = 0;
+  private lastError: string | null = null;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private relisting: Promise<void> | undefined;
+  private relistAgain = false;
+  private firstStart: Promise<void> | undefined;
+
+  constructor(name: string, config: StdioServerConfig, options: BackendOptions) {
+    this.name = name;
+    this.config = config;
+    this.options = options;
+    this.label = `backend "${name}"`;
+    if (!config.enabled) this.stateValue = "disabled";
+  }
+
+  /** Current state. */
+  get state(): BackendState {
+    return this.stateValue;
+  }
+
+  /** The tools it serves now (empty unless ready). */
+  get tools(): readonly Tool[] {
+    return this.toolList;
+  }
+
+  /** What the handshake learned, while connected. */
+  get backendSession(): BackendSession | undefined {
+    return this.session;
+  }
+
+  /** First start: resolves once the backend is ready or its first attempt failed (never rejects). */
+  start(): Promise<void> {
+    if (this.stateValue === "disabled") return Promise.resolve();
+    this.firstStart ??= this.attempt();
+    return this.firstStart;
+  }
+
+  /** Forward a request; fails fast with a clear error when the backend is not ready or dies meanwhile. */
+  async request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
+    const peer = this.peer;
+    if (this.stateValue !== "ready" || !peer) throw this.unavailableError(method);
+    const exitStatus = this.exitStatus;
+    let token: string | undefined;
+    let forwarded = params;
+    if (options.onProgress) {
+      token = this.progress.register(options.onProgress);
+      const meta = isJsonObject(params?.["_meta"]) ? params["_meta"] : {};
+      forwarded = { ...params, _meta: { ...meta, progressToken: token } };
+    }
+    try {
+      return await peer.request(method, forwarded, { timeoutMs: this.config.timeoutMs, ...options });
+    } catch (error) {
+      if (hasCode(error, "CONNECTION_CLOSED") && exitStatus) throw await this.exitError(method, exitStatus, error);
+      if (hasCode(error, "REQUEST_TIMEOUT")) {
+        throw new SwitchboardError("REQUEST_TIMEOUT", `${this.label} did not answer ${method} within ${this.config.timeoutMs} ms; the call was cancelled (raise "timeout" for this server if it needs longer)`, { cause: error });
+      }
+      throw error;
+    } finally {
+      if (token !== undefined) this.progress.release(token);
+    }
+  }
+
+  /** Stop for good: stop ladder, pending requests rejected. */
+  async stop(): Promise<void> {
+    if (this.stateValue === "stopped") return;
+    const wasDisabled = this.stateValue === "disabled";
+    this.setState("stopped");
+    this.generation++;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const child = this.child;
+    const hadTools = this.toolList.length > 0;
+    this.toolList = [];
+    this.session = undefined;
+    if (hadTools) this.options.listener.toolsChanged(this);
+    if (wasDisabled || !child) return;
+    const peer = this.peer;
+    this.peer = undefined;
+    const done = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
+    await done;
+    await peer?.close();
+  }
+
+  /** Figures for stats and health. */
+  stats(): BackendStats {
+    return {
+      name: this.name,
+      state: this.stateValue,
+      tools: this.toolList.length,
+      restarts: this.restarts,
+      pid: this.child?.pid ?? null,
+      protocolVersion: this.session?.protocolVersion ?? null,
+      serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
+      lastError: this.lastError,
+      inFlight: this.peer?.pendingCount ?? 0,
+    };
+  }
+
+  private async attempt(): Promise<void> {
+    const generation = ++this.generation;
+    this.setState(this.restarts === 0 && this.consecutiveFailures === 0 ? "starting" : "restarting");
+    const { logger } = this.options;
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawnChild({
+        command: this.config.command,
+        args: this.config.args,
+        env: childEnv(this.options.parentEnv ?? process.env, this.config.env, this.config.inheritEnv),
+        ...(this.config.cwd === undefined ? {} : { cwd: this.config.cwd }),
+      });
+    } catch (error) {
+      this.failAttempt(generation, `could not be spawned: ${String(error)}`);
+      return;
+    }
+    this.child = child;
+    const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+    this.exitStatus = exited(child);
+    forwardStderr(child.stderr, (line) => logger.info(`[${this.name}] ${line}`));
+    const transport = new NdjsonStreamTransport(child.stdout, child.stdin, { maxMessageBytes: this.options.maxMessageBytes });
+    const peer = new JsonRpcPeer(transport, {
+      label: this.label,
+      requestTimeoutMs: this.config.timeoutMs,
+      onAbandon: (id, reason) => void peer.notify(Method.Cancelled, { requestId: id, reason }).catch(() => undefined),
+      onWarning: (message) => logger.warn(message),
+    });
+    this.peer = peer;
+    peer.setRequestHandler(Method.Ping, () => ({}));
+    peer.setNotificationHandler(Method.ToolsListChanged, () => this.relist(generation));
+    peer.setNotificationHandler(Method.Progress, (params) => {
+      if (!this.progress.deliver(params)) logger.debug(`${this.label} sent progress for an unknown token`);
+    });
+    peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
+    child.once("exit", (code, signal) => this.onExit(generation, { code, signal }));
+    child.once("error", (error) => this.onExit(generation, { code: null, signal: null }, error));
+    child.stdin.on("error", () => undefined);
+    try {
+      await peer.start();
+      const handshake = (async () => {
+        const session = await initializeLegacy(peer, this.label, this.config.startupTimeoutMs);
+        const tools = await listAllTools(peer, this.label, this.config.startupTimeoutMs, (m) => logger.warn(m));
+        return { session, tools };
+      })();
+      const outcome = await Promise.race([
+        handshake,
+        spawnError.then((error) => Promise.reject(error)),
+        this.exitStatus.then((exit) => Promise.reject(new Error(describeExit(exit)))),
+      ]);
+      if (generation !== this.generation) return;
+      this.session = outcome.session;
+      this.toolList = outcome.tools;
+      this.readyAt = Date.now();
+      this.lastError = null;
+      this.setState("ready");
+      logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
+      this.options.listener.toolsChanged(this);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const reason = hasCode(error, "REQUEST_TIMEOUT")
+        ? `did not finish its handshake within ${this.config.startupTimeoutMs} ms`
+        : `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
+      if (child.pid !== undefined) void stopChild(child, { stdinGraceMs: 0, termGraceMs: 500 });
+      this.failAttempt(generation, reason);
+    }
+  }
+
+  private onExit(generation: number, exit: ChildExit, error?: Error): void {
+    if (generation !== this.generation || this.stateValue === "stopped") return;
+    if (this.stateValue !== "ready") return; // startup failures are handled in attempt()
+    const reason = error ? `failed: ${error.message}` : describeExit(exit);
+    if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
+    this.toolList = [];
+    this.session = undefined;
+    this.options.listener.toolsChanged(this);
+    void this.peer?.close();
+    this.failAttempt(generation, reason);
+  }
+
+  private failAttempt(generation: number, reason: string): void {
+    if (generation !== this.generation) return;
+    this.generation++;
+    this.consecutiveFailures++;
+    this.lastError = reason;
+    const { maxAttempts, initialDelayMs, maxDelayMs } = this.config.restart;
+    if (this.consecutiveFailures > maxAttempts) {
+      this.setState("failed");
+      this.options.logger.error(
+        `${this.label} ${reason}; giving up after ${maxAttempts} restart attempts (fix the server or its config, then reload)`,
+      );
+      return;
+    }
+    const delay = Math.min(initialDelayMs * 2 ** (this.consecutiveFailures - 1), maxDelayMs);
+    this.setState("restarting");
+    this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.consecutiveFailures} of ${maxAttempts})`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.restarts++;
+      void this.attempt();
+    }, delay);
+    this.restartTimer.unref?.();
+  }
+
+  private relist(generation: number): void {
+    if (this.relisting) {
+      this.relistAgain = true;
+      return;
+    }
+    const peer = this.peer;
+    if (!peer || this.stateValue !== "ready") return;
+    this.relisting = listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m))
+      .then((tools) => {
+        if (generation !== this.generation || this.stateValue !== "ready") return;
+        this.toolList = tools;
+        this.options.listener.toolsChanged(this);
+      })
+      .catch((error: unknown) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`))
+      .finally(() => {
+        this.relisting = undefined;
+        if (this.relistAgain) {
+          this.relistAgain = false;
+          this.relist(generation);
+        }
+      });
+  }
+
+  private forwardNotification(method: string, params: JsonObject | undefined): void {
+    if (this.options.listener.notification) this.options.listener.notification(this, method, params);
+    else if (method === Method.LoggingMessage) this.options.logger.info(`[${this.name}] ${JSON.stringify(params?.["data"] ?? params)}`);
+  }
+
+  private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exit = await Promise.race([
+      exitStatus,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), EXIT_STATUS_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    const what = exit ? describeExit(exit) : "closed its output";
+    const next = this.stateValue === "failed" ? "it will not be restarted" : "it is being restarted; try again shortly";
+    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${next}`, { cause });
+  }
+
+  private unavailableError(method: string): SwitchboardError {
+    const why =
+      this.stateValue === "starting"
+        ? "is still starting"
+        : this.stateValue === "restarting"
+          ? `is restarting after: ${this.lastError ?? "an exit"}`
+          : this.stateValue === "failed"
+            ? `failed and will not be restarted (last error: ${this.lastError ?? "unknown"})`
+            : this.stateValue === "disabled"
+              ? "is disabled in the config"
+              : "is stopped";
+    return new SwitchboardError("BACKEND_UNAVAILABLE", `${this.label} ${why}; ${method} was not sent`);
+  }
+
+  private setState(state: BackendState): void {
+    this.stateValue = state;
+  }
+}
+
+function describeExit(exit: ChildExit): string {
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  return `exited with code ${exit.code ?? "unknown"}`;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s` : `${ms}ms`;
+}

@@ -1,0 +1,20 @@
+import type { HttpFrontConfig, ProxyConfig, RestartPolicy } from "./types.js";
+
+/** Per-request timeout of a backend. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Restart policy of a backend. */
+export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
+/** The seed's proxy defaults. */
+export const DEFAULT_PROXY: ProxyConfig = { enabled: true, namespace: "proxy", separator: "." };
+/** The HTTP front's defaults: loopback only, the seed's port and path. */
+export const DEFAULT_HTTP: HttpFrontConfig = {
+  host: "127.0.0.1",
+  port: 8000,
+  path: "/mcp",
+  allowedOrigins: [],
+  allowedHosts: [],
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxSessions: 1000,
+  sessionIdleMs: 30 * 60_000,
+  shutdownGraceMs: 10_000,
+};

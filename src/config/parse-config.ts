@@ -1,0 +1,247 @@
+import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { isLogLevel } from "../log/logger.js";
+import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
+import { ConfigError, type ConfigIssue } from "./config-error.js";
+import { DEFAULT_HTTP, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_TIMEOUT_MS } from "./defaults.js";
+import { joinPath, substituteEnv } from "./substitute-env.js";
+import type { HttpFrontConfig, ProxyConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
+
+/** A parsed config and the warnings (unknown keys, skipped entries) met on the way. */
+export interface ParsedConfig {
+  config: SwitchboardConfig;
+  warnings: string[];
+}
+
+const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "logLevel", "$schema"];
+const PROXY_KEYS = ["enabled", "namespace", "separator"];
+const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description"];
+const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
+const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace"];
+
+/** Reads typed fields off an object, recording an issue per wrong field. */
+class Reader {
+  constructor(
+    readonly issues: ConfigIssue[],
+    readonly warnings: string[],
+  ) {}
+
+  object(value: unknown, path: string, keys: string[]): JsonObject | undefined {
+    if (value === undefined) return undefined;
+    if (!isJsonObject(value)) {
+      this.issues.push({ path, message: "must be an object" });
+      return undefined;
+    }
+    for (const key of Object.keys(value)) {
+      if (!keys.includes(key)) this.warnings.push(`${joinPath(path, key)}: unknown key, ignored (known: ${keys.join(", ")})`);
+    }
+    return value;
+  }
+
+  string(obj: JsonObject, key: string, path: string, fallback: string, options: { nonEmpty?: boolean } = {}): string {
+    const value = obj[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || (options.nonEmpty && value.length === 0)) {
+      this.issues.push({ path: joinPath(path, key), message: options.nonEmpty ? "must be a non-empty string" : "must be a string" });
+      return fallback;
+    }
+    return value;
+  }
+
+  optionalString(obj: JsonObject, key: string, path: string): string | undefined {
+    const value = obj[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value.length === 0) {
+      this.issues.push({ path: joinPath(path, key), message: "must be a non-empty string" });
+      return undefined;
+    }
+    return value;
+  }
+
+  boolean(obj: JsonObject, key: string, path: string, fallback: boolean): boolean {
+    const value = obj[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "boolean") {
+      this.issues.push({ path: joinPath(path, key), message: "must be true or false" });
+      return fallback;
+    }
+    return value;
+  }
+
+  integer(obj: JsonObject, key: string, path: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const value = obj[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      this.issues.push({ path: joinPath(path, key), message: `must be a whole number from ${min} to ${max}` });
+      return fallback;
+    }
+    return value;
+  }
+
+  stringArray(obj: JsonObject, key: string, path: string): string[] {
+    const value = obj[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+      this.issues.push({ path: joinPath(path, key), message: "must be an array of strings" });
+      return [];
+    }
+    return value as string[];
+  }
+
+  stringMap(obj: JsonObject, key: string, path: string): Record<string, string> {
+    const value = obj[key];
+    if (value === undefined) return {};
+    if (!isJsonObject(value)) {
+      this.issues.push({ path: joinPath(path, key), message: "must be an object of string values" });
+      return {};
+    }
+    const out: Record<string, string> = {};
+    for (const [name, item] of Object.entries(value)) {
+      if (typeof item === "string") out[name] = item;
+      else if (typeof item === "number" || typeof item === "boolean") out[name] = String(item);
+      else this.issues.push({ path: joinPath(joinPath(path, key), name), message: "must be a string" });
+    }
+    return out;
+  }
+}
+
+/**
+ * Validate a parsed config file (the seed's `{ proxy, servers }` shape, or a
+ * Claude Desktop / Cursor `{ mcpServers }` file), substitute `${VAR}` from
+ * `env`, and fill in defaults. Throws ConfigError listing every problem.
+ */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source?: string): ParsedConfig {
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const read = new Reader(issues, warnings);
+  if (!isJsonObject(raw)) throw new ConfigError([{ path: "(root)", message: "must be a JSON object" }], source);
+  const substituted = substituteEnv(raw, env, issues) as JsonObject;
+  const root = read.object(substituted, "$", TOP_KEYS) ?? {};
+
+  const proxy = parseProxy(read, root["proxy"]);
+  const servers: Record<string, ServerConfig> = {};
+  for (const key of ["servers", "mcpServers"] as const) {
+    const entries = root[key];
+    if (entries === undefined) continue;
+    if (!isJsonObject(entries)) {
+      issues.push({ path: key, message: "must be an object mapping server names to server configs" });
+      continue;
+    }
+    for (const [name, entry] of Object.entries(entries)) {
+      const path = joinPath(key, name);
+      if (name in servers) {
+        issues.push({ path, message: `server "${name}" is defined in both "servers" and "mcpServers"; keep one` });
+        continue;
+      }
+      const nameProblem = serverNameProblem(name, proxy.separator);
+      if (nameProblem) {
+        issues.push({ path, message: nameProblem });
+        continue;
+      }
+      const server = parseServer(read, entry, path);
+      if (server) servers[name] = server;
+    }
+  }
+
+  const config: SwitchboardConfig = {
+    proxy,
+    servers,
+    server: parseHttp(read, root["server"]),
+    maxMessageBytes: read.integer(root, "maxMessageBytes", "$", MAX_MESSAGE_BYTES, 1024),
+    logLevel: "info",
+  };
+  const level = root["logLevel"];
+  if (level !== undefined) {
+    if (isLogLevel(level)) config.logLevel = level;
+    else issues.push({ path: "logLevel", message: 'must be one of "debug", "info", "warn", "error"' });
+  }
+  if (issues.length > 0) throw new ConfigError(issues, source);
+  return { config, warnings };
+}
+
+function parseProxy(read: Reader, value: unknown): ProxyConfig {
+  const obj = read.object(value, "proxy", PROXY_KEYS);
+  if (!obj) return { ...DEFAULT_PROXY };
+  const proxy: ProxyConfig = {
+    enabled: read.boolean(obj, "enabled", "proxy", DEFAULT_PROXY.enabled),
+    namespace: read.string(obj, "namespace", "proxy", DEFAULT_PROXY.namespace),
+    separator: read.string(obj, "separator", "proxy", DEFAULT_PROXY.separator, { nonEmpty: true }),
+  };
+  if (proxy.namespace !== "" && !/^[A-Za-z0-9_.-]+$/.test(proxy.namespace)) {
+    read.issues.push({ path: "proxy.namespace", message: "may hold only A-Z a-z 0-9 _ - . (or be empty for no namespace)" });
+  }
+  if (!/^[A-Za-z0-9_.\-/:]{1,8}$/.test(proxy.separator) || /^[A-Za-z0-9]+$/.test(proxy.separator)) {
+    read.issues.push({ path: "proxy.separator", message: 'must be 1 to 8 punctuation characters such as "." "_" "__" "-"' });
+  }
+  return proxy;
+}
+
+function serverNameProblem(name: string, separator: string): string | undefined {
+  if (name.length === 0) return "server names must not be empty";
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "server names may hold only A-Z a-z 0-9 _ - . (they become part of tool names)";
+  if (name.includes(separator)) {
+    return `server name contains the separator "${separator}", which would make its tool names ambiguous; rename the server or change proxy.separator`;
+  }
+  return undefined;
+}
+
+function parseServer(read: Reader, value: unknown, path: string): StdioServerConfig | undefined {
+  const obj = read.object(value, path, [...SERVER_KEYS, "url", "headers", "transport"]);
+  if (!obj) {
+    if (value === undefined) read.issues.push({ path, message: "must be an object" });
+    return undefined;
+  }
+  const type = obj["type"] ?? obj["transport"];
+  if ("url" in obj || (type !== undefined && type !== "stdio")) {
+    read.warnings.push(
+      `${path}: remote servers (${type !== undefined ? `type "${String(type)}"` : '"url"'}) are not supported by this version; the server is skipped`,
+    );
+    return undefined;
+  }
+  const command = read.string(obj, "command", path, "", { nonEmpty: true });
+  if (!("command" in obj)) read.issues.push({ path: joinPath(path, "command"), message: "must be a non-empty string (the program to run)" });
+  const timeoutMs = read.integer(obj, "timeout", path, DEFAULT_TIMEOUT_MS, 1, 24 * 3600_000);
+  const restartObj = read.object(obj["restart"], joinPath(path, "restart"), RESTART_KEYS);
+  const restartPath = joinPath(path, "restart");
+  const enabled = read.boolean(obj, "enabled", path, true) && !read.boolean(obj, "disabled", path, false);
+  const server: StdioServerConfig = {
+    type: "stdio",
+    command,
+    args: read.stringArray(obj, "args", path),
+    env: read.stringMap(obj, "env", path),
+    inheritEnv: read.boolean(obj, "inheritEnv", path, false),
+    timeoutMs,
+    startupTimeoutMs: read.integer(obj, "startupTimeout", path, timeoutMs, 1, 24 * 3600_000),
+    prefix: read.boolean(obj, "prefix", path, true),
+    enabled,
+    restart: restartObj
+      ? {
+          maxAttempts: read.integer(restartObj, "maxAttempts", restartPath, DEFAULT_RESTART.maxAttempts, 0, 1000),
+          initialDelayMs: read.integer(restartObj, "initialDelay", restartPath, DEFAULT_RESTART.initialDelayMs, 1),
+          maxDelayMs: read.integer(restartObj, "maxDelay", restartPath, DEFAULT_RESTART.maxDelayMs, 1),
+        }
+      : { ...DEFAULT_RESTART },
+  };
+  const cwd = read.optionalString(obj, "cwd", path);
+  if (cwd !== undefined) server.cwd = cwd;
+  return server;
+}
+
+function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
+  const obj = read.object(value, "server", HTTP_KEYS);
+  if (!obj) return { ...DEFAULT_HTTP };
+  const http: HttpFrontConfig = {
+    host: read.string(obj, "host", "server", DEFAULT_HTTP.host, { nonEmpty: true }),
+    port: read.integer(obj, "port", "server", DEFAULT_HTTP.port, 0, 65535),
+    path: read.string(obj, "path", "server", DEFAULT_HTTP.path, { nonEmpty: true }),
+    allowedOrigins: read.stringArray(obj, "allowedOrigins", "server"),
+    allowedHosts: read.stringArray(obj, "allowedHosts", "server"),
+    maxBodyBytes: read.integer(obj, "maxBodyBytes", "server", DEFAULT_HTTP.maxBodyBytes, 1024),
+    maxSessions: read.integer(obj, "maxSessions", "server", DEFAULT_HTTP.maxSessions, 1),
+    sessionIdleMs: read.integer(obj, "sessionIdleTimeout", "server", DEFAULT_HTTP.sessionIdleMs, 1000),
+    shutdownGraceMs: read.integer(obj, "shutdownGrace", "server", DEFAULT_HTTP.shutdownGraceMs, 0),
+  };
+  if (!http.path.startsWith("/")) read.issues.push({ path: "server.path", message: 'must start with "/"' });
+  const token = read.optionalString(obj, "authToken", "server");
+  if (token !== undefined) http.authToken = token;
+  return http;
+}

@@ -1,0 +1,70 @@
+import type { LogLevel } from "../log/logger.js";
+
+/** How a backend is restarted after it exits unexpectedly. */
+export interface RestartPolicy {
+  /** Consecutive failed attempts before giving up (0 = never restart). */
+  maxAttempts: number;
+  /** First delay; doubles each attempt. */
+  initialDelayMs: number;
+  /** Cap of the delay. */
+  maxDelayMs: number;
+}
+
+/** A backend server spawned as a child process and spoken to over stdio. */
+export interface StdioServerConfig {
+  type: "stdio";
+  command: string;
+  args: string[];
+  cwd?: string;
+  /** Variables set for the child, over the safe default set. */
+  env: Record<string, string>;
+  /** Pass the whole parent environment instead of the safe default set. */
+  inheritEnv: boolean;
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+  /** Time allowed for spawn + handshake + first tools/list. */
+  startupTimeoutMs: number;
+  /** Expose names under `{namespace}{sep}{server}{sep}`; false exposes them as they are. */
+  prefix: boolean;
+  /** False: configured but not started. */
+  enabled: boolean;
+  restart: RestartPolicy;
+}
+
+/** Any backend server. Remote HTTP servers join this union later. */
+export type ServerConfig = StdioServerConfig;
+
+/** The HTTP front's settings. */
+export interface HttpFrontConfig {
+  host: string;
+  port: number;
+  path: string;
+  /** Bearer token clients must present; undefined = no auth. */
+  authToken?: string;
+  /** Origins allowed besides the localhost ones. */
+  allowedOrigins: string[];
+  /** Host header values allowed besides the loopback ones (checked when bound to loopback). */
+  allowedHosts: string[];
+  maxBodyBytes: number;
+  maxSessions: number;
+  sessionIdleMs: number;
+  /** Time in-flight requests get to finish on shutdown. */
+  shutdownGraceMs: number;
+}
+
+/** The proxy section of the seed's config shape. */
+export interface ProxyConfig {
+  enabled: boolean;
+  namespace: string;
+  separator: string;
+}
+
+/** A fully validated configuration, every default filled in. */
+export interface SwitchboardConfig {
+  proxy: ProxyConfig;
+  servers: Record<string, ServerConfig>;
+  server: HttpFrontConfig;
+  /** Largest JSON-RPC message accepted on any stream. */
+  maxMessageBytes: number;
+  logLevel: LogLevel;
+}

@@ -1,0 +1,85 @@
+import type { ServerResponse } from "node:http";
+import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
+import { SSE_HEADERS, sseEvent, writeWithBackpressure } from "./sse.js";
+
+/**
+ * One POST that carried requests, and the HTTP response that must answer
+ * them. It answers with one JSON body when nothing is streamed first, and
+ * switches to a request-scoped SSE stream when a notification about one of
+ * its requests comes before the result (and the client accepts SSE).
+ */
+export class Exchange {
+  private readonly res: ServerResponse;
+  private readonly waiting: Set<JsonRpcId>;
+  private readonly batch: boolean;
+  private readonly acceptsSse: boolean;
+  private readonly headers: Record<string, string>;
+  private readonly buffered: JsonRpcMessage[] = [];
+  private mode: "json" | "sse" = "json";
+  private finished = false;
+
+  constructor(res: ServerResponse, ids: JsonRpcId[], options: { batch: boolean; acceptsSse: boolean; headers: Record<string, string> }) {
+    this.res = res;
+    this.waiting = new Set(ids);
+    this.batch = options.batch;
+    this.acceptsSse = options.acceptsSse;
+    this.headers = options.headers;
+  }
+
+  /** Request ids this exchange still waits for. */
+  get pendingIds(): JsonRpcId[] {
+    return [...this.waiting];
+  }
+
+  /** True once the HTTP response is complete (or the client went away). */
+  get done(): boolean {
+    return this.finished || this.res.writableEnded || this.res.destroyed;
+  }
+
+  /** Deliver a message that belongs to this exchange; false if it could not be delivered. */
+  async deliver(message: JsonRpcMessage): Promise<boolean> {
+    if (this.done) return false;
+    if (isResponse(message)) {
+      if (message.id === null || !this.waiting.delete(message.id)) return false;
+      if (this.mode === "sse") {
+        await writeWithBackpressure(this.res, sseEvent(message));
+        if (this.waiting.size === 0) this.end();
+        return true;
+      }
+      this.buffered.push(message);
+      if (this.waiting.size === 0) this.finishJson();
+      return true;
+    }
+    // A notification or request about one of our requests: stream it if we may.
+    if (!this.acceptsSse) return false;
+    if (this.mode === "json") this.openStream();
+    await writeWithBackpressure(this.res, sseEvent(message));
+    return true;
+  }
+
+  /** End the response now (session closed, shutdown). */
+  end(): void {
+    if (this.done) return;
+    this.finished = true;
+    if (!this.res.headersSent) {
+      this.res.writeHead(503, { ...this.headers, "Content-Type": "application/json" });
+      this.res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: "the session ended before the request was answered" } }));
+      return;
+    }
+    this.res.end();
+  }
+
+  private openStream(): void {
+    this.mode = "sse";
+    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+    this.res.flushHeaders();
+    for (const message of this.buffered.splice(0)) this.res.write(sseEvent(message));
+  }
+
+  private finishJson(): void {
+    this.finished = true;
+    const body = this.batch ? JSON.stringify(this.buffered) : JSON.stringify(this.buffered[0]);
+    this.res.writeHead(200, { ...this.headers, "Content-Type": "application/json" });
+    this.res.end(body);
+  }
+}

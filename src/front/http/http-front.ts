@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HttpFrontConfig } from "../../config/types.js";
+import type { Gateway } from "../../gateway/gateway.js";
+import type { Logger } from "../../log/logger.js";
+import { handleDelete, handleGet, handlePost, type EndpointContext } from "./mcp-endpoint.js";
+import { replyEmpty, replyError, replyJson } from "./replies.js";
+import { CORS_ALLOW_HEADERS, corsHeaders, guardRequest, isLoopbackAddress, type GuardPolicy } from "./request-guard.js";
+import { SessionRegistry } from "./session-registry.js";
+
+/** A listening HTTP front. */
+export interface HttpFront {
+  /** The MCP endpoint, with the real port: `http://127.0.0.1:8000/mcp`. */
+  url: string;
+  port: number;
+  /** Live sessions. */
+  readonly sessionCount: number;
+  /** Stop accepting, give in-flight requests the grace period, end streams and sessions. */
+  close(): Promise<void>;
+}
+
+/** Builds the body of `GET /healthz`. */
+export type HealthReport = () => { status: "ok" | "degraded"; [key: string]: unknown };
+
+/** Serve the gateway over Streamable HTTP (legacy era) plus `/healthz`. */
+export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFrontConfig, health: HealthReport): Promise<HttpFront> {
+  const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs });
+  const policy: GuardPolicy = {
+    loopback: isLoopbackAddress(config.host),
+    allowedOrigins: config.allowedOrigins,
+    allowedHosts: config.allowedHosts,
+    ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
+  };
+  let closing = false;
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      logger.error(`http ${req.method} ${req.url} failed: ${String(error)}`);
+      if (!res.headersSent) replyError(res, 500, "Internal Server Error");
+      else res.end();
+    });
+  });
+  // Against slow clients: whole headers within 15 s, a whole request within 60 s.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://switchboard.invalid");
+    const origin = req.headers.origin;
+    const refusal = guardRequest(req.headers, policy);
+    if (refusal && !(url.pathname === "/healthz" && refusal.status === 401)) {
+      replyError(res, refusal.status, refusal.message, refusal.headers);
+      return;
+    }
+    const cors = corsHeaders(origin);
+    if (closing) {
+      replyError(res, 503, "Service Unavailable: the switchboard is shutting down", { ...cors, Connection: "close" });
+      return;
+    }
+    if (url.pathname === "/healthz") {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        replyError(res, 405, "Method Not Allowed: use GET /healthz", { ...cors, Allow: "GET, HEAD" });
+        return;
+      }
+      const report = health();
+      replyJson(res, 200, report, { ...cors, "Cache-Control": "no-store" });
+      return;
+    }
+    if (url.pathname !== config.path) {
+      replyError(res, 404, `Not Found: the MCP endpoint is ${config.path}`, cors);
+      return;
+    }
+    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, headers: cors };
+    switch (req.method) {
+      case "POST":
+        return handlePost(req, res, ctx);
+      case "GET":
+        return handleGet(req, res, ctx);
+      case "DELETE":
+        return handleDelete(req, res, ctx);
+      case "OPTIONS":
+        replyEmpty(res, 204, {
+          ...cors,
+          "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+          "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+          "Access-Control-Max-Age": "86400",
+        });
+        return;
+      default:
+        replyError(res, 405, `Method Not Allowed: ${req.method} (use POST, GET or DELETE)`, { ...cors, Allow: "GET, POST, DELETE, OPTIONS" });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}${config.path}`;
+
+  return {
+    url,
+    port: address.port,
+    get sessionCount() {
+      return sessions.size;
+    },
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests in flight get the grace period; then streams and sessions end.
+      const deadline = Date.now() + config.shutdownGraceMs;
+      while (sessions.busy && Date.now() < deadline) await delay(25);
+      await sessions.endAll();
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,181 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ErrorCode } from "../../jsonrpc/errors.js";
+import { isRequest, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
+import { validateMessage } from "../../jsonrpc/parse-message.js";
+import type { Logger } from "../../log/logger.js";
+import { Method } from "../../mcp/methods.js";
+import { isLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../../mcp/versions.js";
+import { Exchange } from "./exchange.js";
+import { BodyTooLargeError, readBody } from "./read-body.js";
+import { replyEmpty, replyError } from "./replies.js";
+import type { HttpSession, SessionRegistry } from "./session-registry.js";
+import { SSE_HEADERS } from "./sse.js";
+
+/** What the endpoint needs from the front. */
+export interface EndpointContext {
+  sessions: SessionRegistry;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Headers every response carries (CORS). */
+  headers: Record<string, string>;
+}
+
+const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
+
+function accepts(req: IncomingMessage, type: string): boolean {
+  const accept = req.headers.accept;
+  if (accept === undefined || accept === "") return true;
+  return accept.includes(type) || accept.includes("*/*");
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Check MCP-Protocol-Version; returns a refusal message or undefined. */
+function versionProblem(req: IncomingMessage): string | undefined {
+  const version = headerValue(req, "mcp-protocol-version");
+  if (version === undefined) return undefined;
+  if (isLegacyVersion(version)) return undefined;
+  return `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05)`;
+}
+
+/** Find the session a request names: 400 when it names none, 404 when it is unknown or ended. */
+function sessionOf(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): HttpSession | undefined {
+  const id = headerValue(req, "mcp-session-id");
+  if (id === undefined || id === "") {
+    replyError(res, 400, "Bad Request: Mcp-Session-Id header is required (send initialize first to get one)", ctx.headers);
+    return undefined;
+  }
+  const session = SESSION_ID.test(id) ? ctx.sessions.get(id) : undefined;
+  if (!session) {
+    replyError(res, 404, "Session not found: it ended or never existed; send initialize to start a new one", ctx.headers, ErrorCode.ServerError);
+    return undefined;
+  }
+  return session;
+}
+
+/** POST: one JSON-RPC message (or, for 2025-03-26, a batch). */
+export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): Promise<void> {
+  const contentType = headerValue(req, "content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    replyError(res, 415, `Unsupported Media Type: POST bodies must be application/json (got ${JSON.stringify(contentType)})`, ctx.headers);
+    return;
+  }
+  if (!accepts(req, "application/json") && !accepts(req, "text/event-stream")) {
+    replyError(res, 406, "Not Acceptable: Accept must include application/json or text/event-stream", ctx.headers);
+    return;
+  }
+  const problem = versionProblem(req);
+  if (problem) {
+    replyError(res, 400, problem, ctx.headers);
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(req, ctx.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      replyError(res, 413, `Payload Too Large: ${error.message}; raise server.maxBodyBytes if needed`, { ...ctx.headers, Connection: "close" });
+    } else {
+      res.destroy();
+    }
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    replyError(res, 400, `Parse error: body is not valid JSON (${(error as Error).message})`, ctx.headers, ErrorCode.ParseError);
+    return;
+  }
+  const batch = Array.isArray(parsed);
+  const items: unknown[] = batch ? (parsed as unknown[]) : [parsed];
+  if (batch && items.length === 0) {
+    replyError(res, 400, "Invalid Request: an empty batch", ctx.headers);
+    return;
+  }
+  const messages: JsonRpcMessage[] = [];
+  for (const item of items) {
+    const outcome = validateMessage(item);
+    if (!outcome.ok) {
+      replyError(res, 400, outcome.error.message, ctx.headers, outcome.error.code);
+      return;
+    }
+    messages.push(outcome.message);
+  }
+
+  const initialize = messages.find((message) => "method" in message && message.method === Method.Initialize);
+  let session: HttpSession | undefined;
+  const headers = { ...ctx.headers };
+  if (initialize) {
+    if (messages.length > 1) {
+      replyError(res, 400, "Invalid Request: initialize must be sent alone, not in a batch", ctx.headers);
+      return;
+    }
+    if (ctx.sessions.full) {
+      replyError(res, 503, "Service Unavailable: the session limit is reached; end an unused session (DELETE) or try later", { ...ctx.headers, "Retry-After": "5" });
+      return;
+    }
+    session = ctx.sessions.create();
+    headers["Mcp-Session-Id"] = session.id;
+  } else {
+    session = sessionOf(req, res, ctx);
+    if (!session) return;
+    const version = session.front.client.protocolVersion;
+    if (batch && version !== DEFAULT_HTTP_ASSUMED_VERSION) {
+      replyError(res, 400, `Invalid Request: JSON-RPC batches are only part of protocol 2025-03-26; this session speaks ${version}`, ctx.headers);
+      return;
+    }
+  }
+
+  const requests = messages.filter(isRequest);
+  if (requests.length === 0) {
+    for (const message of messages) session.transport.receive(message);
+    replyEmpty(res, 202, headers);
+    return;
+  }
+  const ids: JsonRpcId[] = requests.map((request) => request.id);
+  const exchange = new Exchange(res, ids, { batch, acceptsSse: accepts(req, "text/event-stream"), headers });
+  session.transport.attach(ids, exchange);
+  const active = session;
+  res.once("close", () => {
+    if (exchange.done && exchange.pendingIds.length === 0) return;
+    // The client went away before its answer: cancel what it asked for.
+    const pending = exchange.pendingIds;
+    active.transport.detach(pending);
+    for (const id of pending) active.peer.cancelIncoming(id, "the HTTP client disconnected");
+  });
+  for (const message of messages) session.transport.receive(message);
+}
+
+/** GET: the session's stream for server-initiated messages. */
+export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): void {
+  if (!accepts(req, "text/event-stream") || !(req.headers.accept ?? "").includes("text/event-stream")) {
+    replyError(res, 406, "Not Acceptable: GET opens an SSE stream; send Accept: text/event-stream", ctx.headers);
+    return;
+  }
+  const problem = versionProblem(req);
+  if (problem) {
+    replyError(res, 400, problem, ctx.headers);
+    return;
+  }
+  const session = sessionOf(req, res, ctx);
+  if (!session) return;
+  if (session.transport.hasStream) {
+    replyError(res, 409, "Conflict: this session already has an open GET stream; close it first", ctx.headers);
+    return;
+  }
+  res.writeHead(200, { ...ctx.headers, ...SSE_HEADERS });
+  res.flushHeaders();
+  session.transport.openStream(res);
+}
+
+/** DELETE: end the session. */
+export async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): Promise<void> {
+  const session = sessionOf(req, res, ctx);
+  if (!session) return;
+  await ctx.sessions.end(session.id);
+  replyEmpty(res, 200, ctx.headers);
+}

@@ -1,0 +1,32 @@
+import type { IncomingMessage } from "node:http";
+
+/** The body was larger than allowed. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds the limit of ${limit} bytes`);
+  }
+}
+
+/** Read a request body up to `limit` bytes; rejects with BodyTooLargeError beyond it, never buffering more. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.resume();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      parts.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(parts, size)));
+    req.once("error", reject);
+    req.once("aborted", () => reject(new Error("client aborted the request")));
+  });
+}

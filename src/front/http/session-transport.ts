@@ -1,0 +1,79 @@
+import type { ServerResponse } from "node:http";
+import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
+import type { SendOptions, Transport } from "../../jsonrpc/transport.js";
+import type { Exchange } from "./exchange.js";
+import { sseEvent, writeWithBackpressure } from "./sse.js";
+
+/**
+ * The transport of one Streamable HTTP session. Incoming messages arrive by
+ * POST; outgoing ones go to the exchange of the request they belong to, or
+ * to the session's GET stream when they belong to none.
+ */
+export class SessionTransport implements Transport {
+  onmessage?: Transport["onmessage"];
+  oninvalid?: Transport["oninvalid"];
+  onerror?: Transport["onerror"];
+  onclose?: Transport["onclose"];
+
+  private readonly exchanges = new Map<JsonRpcId, Exchange>();
+  private stream: ServerResponse | undefined;
+  private closed = false;
+  /** Messages that had nowhere to go (no GET stream open). */
+  dropped = 0;
+
+  async start(): Promise<void> {}
+
+  /** Hand an incoming message to the peer. */
+  receive(message: JsonRpcMessage): void {
+    if (!this.closed) this.onmessage?.(message);
+  }
+
+  /** Route the answers to these request ids to `exchange`. */
+  attach(ids: JsonRpcId[], exchange: Exchange): void {
+    for (const id of ids) this.exchanges.set(id, exchange);
+  }
+
+  /** Forget an exchange's ids (its client went away). */
+  detach(ids: JsonRpcId[]): void {
+    for (const id of ids) this.exchanges.delete(id);
+  }
+
+  /** True while a GET stream is open. */
+  get hasStream(): boolean {
+    return this.stream !== undefined;
+  }
+
+  /** Use `res` as the session's stream for server-initiated messages. */
+  openStream(res: ServerResponse): void {
+    this.stream = res;
+    res.once("close", () => {
+      if (this.stream === res) this.stream = undefined;
+    });
+  }
+
+  async send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+    if (this.closed) return;
+    const key = isResponse(message) ? message.id : options?.relatedRequestId;
+    const exchange = key === undefined || key === null ? undefined : this.exchanges.get(key);
+    if (exchange) {
+      if (isResponse(message)) this.exchanges.delete(key as JsonRpcId);
+      if (await exchange.deliver(message)) return;
+      if (isResponse(message)) return; // its client is gone; nothing to deliver to
+    }
+    if (this.stream && !isResponse(message)) {
+      await writeWithBackpressure(this.stream, sseEvent(message));
+      return;
+    }
+    this.dropped++;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const exchange of new Set(this.exchanges.values())) exchange.end();
+    this.exchanges.clear();
+    this.stream?.end();
+    this.stream = undefined;
+    this.onclose?.();
+  }
+}

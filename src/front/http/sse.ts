@@ -1,0 +1,30 @@
+import type { ServerResponse } from "node:http";
+import type { JsonRpcMessage } from "../../jsonrpc/message.js";
+
+/** Headers that open a server-sent-events stream. */
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+} as const;
+
+/** One SSE `message` event carrying a JSON-RPC message. */
+export function sseEvent(message: JsonRpcMessage, id?: string): string {
+  return `event: message\n${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`;
+}
+
+/** Write to a response, resolving when the socket can take more (backpressure). */
+export function writeWithBackpressure(res: ServerResponse, chunk: string): Promise<void> {
+  if (res.writableEnded || res.destroyed) return Promise.resolve();
+  if (res.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}

@@ -1,0 +1,172 @@
+import type { Backend } from "../backend/backend.js";
+import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
+import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import type { Logger } from "../log/logger.js";
+import { Method } from "../mcp/methods.js";
+import { serverPrefix, toolNameProblem, type NamingPolicy } from "../mcp/naming.js";
+import { toCallToolResult } from "../mcp/tool-result.js";
+import type { CallToolResult, Tool } from "../mcp/types.js";
+import type { LocalTool, LocalToolDefinition, LocalToolHandler } from "./local-tool.js";
+import type { RequestContext } from "./request-context.js";
+import { RouteTable } from "./route-table.js";
+
+/** Something that can be told the tool list changed (a front session). */
+export interface ChangeSubscriber {
+  toolsChanged(): void;
+}
+
+/**
+ * The routing core shared by every front: local tools, backend catalogs,
+ * the route table, and dispatch of tool calls.
+ */
+export class Gateway {
+  readonly policy: NamingPolicy;
+  private readonly logger: Logger;
+  private readonly routes: RouteTable;
+  private readonly localTools = new Map<string, LocalTool>();
+  private backendList: Backend[] = [];
+  private readonly subscribers = new Set<ChangeSubscriber>();
+  private notifyScheduled = false;
+
+  constructor(policy: NamingPolicy, logger: Logger) {
+    this.policy = policy;
+    this.logger = logger;
+    this.routes = new RouteTable(policy);
+  }
+
+  /** Backends in config order. */
+  get backends(): readonly Backend[] {
+    return this.backendList;
+  }
+
+  /** Every exposed tool, local first. */
+  get tools(): readonly Tool[] {
+    return this.routes.tools;
+  }
+
+  /** Register a local tool; refuses bad names and collisions with a clear error. */
+  addLocalTool(definition: LocalToolDefinition, handler: LocalToolHandler): void {
+    const name = definition.name;
+    if (typeof name !== "string" || name.length === 0) {
+      throw new SwitchboardError("INVALID_NAME", "a local tool needs a non-empty string name");
+    }
+    const problem = toolNameProblem(name);
+    if (problem) this.logger.warn(`local tool name "${name}" ${problem}; some clients may reject it`);
+    if (this.localTools.has(name)) {
+      throw new SwitchboardError("NAME_COLLISION", `a local tool named "${name}" is already registered; pick another name`);
+    }
+    this.checkLocalAgainstBackends(name, this.backendList);
+    const tool: Tool = {
+      ...definition,
+      name,
+      inputSchema: definition.inputSchema ?? { type: "object", properties: {} },
+    };
+    this.localTools.set(name, { definition: tool, handler });
+    this.refresh();
+  }
+
+  /** Replace the backend set (the caller starts and stops them). */
+  setBackends(backends: Backend[]): void {
+    for (const name of this.localTools.keys()) this.checkLocalAgainstBackends(name, backends);
+    this.backendList = backends;
+    this.refresh();
+  }
+
+  /** Rebuild routes from the current catalogs and tell subscribers. */
+  refresh(): void {
+    for (const problem of this.routes.rebuild(this.localTools.values(), this.backendList)) this.logger.warn(problem);
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    // Coalesce: fifty backends becoming ready at once send one list_changed.
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      for (const subscriber of this.subscribers) subscriber.toolsChanged();
+    });
+  }
+
+  /** Receive tool-list changes until the returned function is called. */
+  subscribe(subscriber: ChangeSubscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /** Call an exposed tool on behalf of a client. */
+  async callTool(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+    const route = this.routes.lookup(name);
+    if (!route) throw this.unknownTool(name);
+    if (route.kind === "local") {
+      try {
+        return toCallToolResult(await route.tool.handler(args, context));
+      } catch (error) {
+        if (error instanceof JsonRpcError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        return { content: [{ type: "text", text: message }], isError: true };
+      }
+    }
+    const params: JsonObject = { name: route.name, arguments: args };
+    const meta = context.meta;
+    const token = meta?.["progressToken"];
+    if (meta) {
+      const { progressToken: _omit, ...rest } = meta;
+      if (Object.keys(rest).length > 0) params["_meta"] = rest;
+    }
+    try {
+      const result = await route.backend.request(Method.ToolsCall, params, {
+        signal: context.signal,
+        ...(token === undefined
+          ? {}
+          : { onProgress: (progress: JsonObject) => void context.notify(Method.Progress, { ...progress, progressToken: token }).catch(() => undefined) }),
+      });
+      return result as CallToolResult;
+    } catch (error) {
+      throw toWireError(error, route.backend.name);
+    }
+  }
+
+  private unknownTool(name: string): JsonRpcError {
+    const down = this.backendList.find(
+      (backend) => backend.config.prefix && name.startsWith(serverPrefix(this.policy, backend.name)) && backend.state !== "ready",
+    );
+    const hint = down
+      ? `; backend "${down.name}" is ${down.state}, its tools return when it is ready`
+      : "; call tools/list for the available names";
+    return new JsonRpcError(ErrorCode.InvalidParams, `Unknown tool: "${name}"${hint}`, { tool: name });
+  }
+
+  private checkLocalAgainstBackends(name: string, backends: readonly Backend[]): void {
+    for (const backend of backends) {
+      if (backend.config.prefix && name.startsWith(serverPrefix(this.policy, backend.name))) {
+        throw new SwitchboardError(
+          "NAME_COLLISION",
+          `local tool "${name}" starts with "${serverPrefix(this.policy, backend.name)}", the prefix of backend "${backend.name}"; rename the tool`,
+        );
+      }
+    }
+  }
+}
+
+/** Map a forwarding failure to the error the client sees. */
+export function toWireError(error: unknown, server: string): JsonRpcError {
+  if (error instanceof JsonRpcError) return error;
+  if (error instanceof SwitchboardError) {
+    const code = error.code === "REQUEST_TIMEOUT" ? ErrorCode.RequestTimeout : ErrorCode.ServerError;
+    return new JsonRpcError(code, error.message, { server, reason: error.code });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new JsonRpcError(ErrorCode.InternalError, `call to backend "${server}" failed: ${message}`, { server });
+}
+
+/** Read `tools/call` params, or throw -32602 saying what is wrong. */
+export function readCallParams(params: JsonObject | undefined): { name: string; args: JsonObject; meta: JsonObject | undefined } {
+  const name = params?.["name"];
+  if (typeof name !== "string" || name.length === 0) {
+    throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid params: tools/call needs "name", a non-empty string');
+  }
+  const args = params?.["arguments"];
+  if (args !== undefined && !isJsonObject(args)) {
+    throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid params: tools/call "arguments" must be an object when present');
+  }
+  const meta = params?.["_meta"];
+  return { name, args: args ?? {}, meta: isJsonObject(meta) ? meta : undefined };
+}

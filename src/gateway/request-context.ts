@@ -1,0 +1,31 @@
+import type { JsonObject, JsonRpcId } from "../jsonrpc/message.js";
+import type { Era } from "../mcp/versions.js";
+import type { Implementation } from "../mcp/types.js";
+
+/** Which front a client came through. */
+export type FrontKind = "stdio" | "http" | "embedded";
+
+/** One client of the switchboard, as its requests know it. */
+export interface ClientContext {
+  /** Unique per client connection or HTTP session. */
+  readonly id: string;
+  readonly front: FrontKind;
+  era: Era;
+  /** Negotiated protocol version (legacy: at initialize). */
+  protocolVersion: string;
+  clientInfo: Implementation | undefined;
+  capabilities: JsonObject;
+  initialized: boolean;
+}
+
+/** Everything a handler knows about the request it serves. */
+export interface RequestContext {
+  readonly client: ClientContext;
+  readonly requestId: JsonRpcId;
+  /** Aborted when the client cancels, disconnects, or the switchboard shuts down. */
+  readonly signal: AbortSignal;
+  /** The request's `_meta`, as the client sent it. */
+  readonly meta: JsonObject | undefined;
+  /** Send a notification about this request to its client (progress, logs). */
+  notify(method: string, params?: JsonObject): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import type { Backend } from "../backend/backend.js";
+import { exposedName, type NamingPolicy } from "../mcp/naming.js";
+import type { Tool } from "../mcp/types.js";
+import type { LocalTool } from "./local-tool.js";
+
+/** Where an exposed tool name leads. */
+export type Route =
+  | { kind: "local"; tool: LocalTool }
+  | { kind: "backend"; backend: Backend; name: string };
+
+/**
+ * Exposed tool name → local tool or (backend, original name). Rebuilt
+ * whenever a catalog changes; the exposed list is computed once per rebuild
+ * so `tools/list` is a lookup, not a merge.
+ */
+export class RouteTable {
+  private readonly policy: NamingPolicy;
+  private routes = new Map<string, Route>();
+  private listing: Tool[] = [];
+
+  constructor(policy: NamingPolicy) {
+    this.policy = policy;
+  }
+
+  /** Every exposed tool: local ones first, then each backend's in config order. */
+  get tools(): readonly Tool[] {
+    return this.listing;
+  }
+
+  /** Number of exposed tools. */
+  get size(): number {
+    return this.listing.length;
+  }
+
+  /** Find the route of an exposed name. */
+  lookup(name: string): Route | undefined {
+    return this.routes.get(name);
+  }
+
+  /**
+   * Rebuild from the current catalogs. Returns one message per tool left out
+   * because its exposed name was taken already (first come wins: local
+   * tools, then backends in config order).
+   */
+  rebuild(localTools: Iterable<LocalTool>, backends: Iterable<Backend>): string[] {
+    const routes = new Map<string, Route>();
+    const listing: Tool[] = [];
+    const problems: string[] = [];
+    const owner = new Map<string, string>();
+    for (const tool of localTools) {
+      routes.set(tool.definition.name, { kind: "local", tool });
+      owner.set(tool.definition.name, "a local tool");
+      listing.push(tool.definition);
+    }
+    for (const backend of backends) {
+      for (const tool of backend.tools) {
+        const name = exposedName(this.policy, backend.name, tool.name, backend.config.prefix);
+        const taken = owner.get(name);
+        if (taken !== undefined) {
+          problems.push(
+            `tool "${tool.name}" of backend "${backend.name}" is exposed as "${name}", which ${taken} already uses; it is left out (rename one, or set "prefix": true on the server)`,
+          );
+          continue;
+        }
+        owner.set(name, `backend "${backend.name}"`);
+        routes.set(name, { kind: "backend", backend, name: tool.name });
+        listing.push(name === tool.name ? tool : { ...tool, name });
+      }
+    }
+    this.routes = routes;
+    this.listing = listing;
+    return problems;
+  }
+}

@@ -1,0 +1,268 @@
+import { ErrorCode, JsonRpcError } from "./errors.js";
+import { SwitchboardError } from "./local-error.js";
+import {
+  isFailure,
+  isNotification,
+  isRequest,
+  type JsonObject,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "./message.js";
+import { PendingRequests } from "./pending-requests.js";
+import type { SendOptions, Transport } from "./transport.js";
+
+/** Default time a request waits for its response. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** What a request handler knows about the request it serves. */
+export interface IncomingRequest {
+  id: JsonRpcId;
+  method: string;
+  params: JsonObject | undefined;
+  /** Aborted when the caller cancels the request or the connection closes. */
+  signal: AbortSignal;
+  /** Send a notification tied to this request (progress, logs). */
+  notify(method: string, params?: JsonObject): Promise<void>;
+}
+
+/** Serves one request method. Throw a JsonRpcError to answer with that error. */
+export type RequestHandler = (request: IncomingRequest) => Promise<JsonObject> | JsonObject;
+/** Receives one notification method. */
+export type NotificationHandler = (params: JsonObject | undefined) => void;
+
+/** Options for one outgoing request. */
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Tie the request to an incoming one (Streamable HTTP routes by it). */
+  relatedRequestId?: JsonRpcId;
+}
+
+/** Peer options; every limit has a default. */
+export interface PeerOptions {
+  /** Who the remote side is, for error messages (`backend "time"`). */
+  label?: string;
+  requestTimeoutMs?: number;
+  /** Answer invalid input with error responses (the server side of a front does). */
+  answerInvalid?: boolean;
+  /** Called when an outgoing request is abandoned (timeout or abort), to tell the remote side. */
+  onAbandon?: (id: JsonRpcId, reason: string) => void;
+  /** Non-fatal protocol trouble worth a log line. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * A JSON-RPC 2.0 endpoint on top of a transport: allocates ids, keeps the
+ * pending-request map with timeouts, dispatches incoming requests and
+ * notifications, and rejects everything pending when the connection closes.
+ */
+export class JsonRpcPeer {
+  readonly transport: Transport;
+  private readonly options: PeerOptions;
+  private readonly pending: PendingRequests;
+  private readonly requestHandlers = new Map<string, RequestHandler>();
+  private readonly notificationHandlers = new Map<string, NotificationHandler>();
+  private readonly incoming = new Map<JsonRpcId, AbortController>();
+  private fallback: RequestHandler | undefined;
+  private closedReason: Error | undefined;
+  /** Called once when the connection is gone, after pending requests were rejected. */
+  onclose?: (reason: Error) => void;
+
+  constructor(transport: Transport, options: PeerOptions = {}) {
+    this.transport = transport;
+    this.options = options;
+    this.pending = new PendingRequests(options.label ?? "peer");
+    transport.onmessage = (message) => this.receive(message);
+    transport.oninvalid = (error, id) => this.receiveInvalid(error, id);
+    transport.onclose = (reason) => this.handleClose(reason);
+    transport.onerror = (error) => this.options.onWarning?.(error.message);
+  }
+
+  /** True until the transport closed. */
+  get isOpen(): boolean {
+    return this.closedReason === undefined;
+  }
+
+  /** Outgoing requests awaiting a response. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Incoming requests being handled. */
+  get incomingCount(): number {
+    return this.incoming.size;
+  }
+
+  /** Serve `method` with `handler`. */
+  setRequestHandler(method: string, handler: RequestHandler): void {
+    this.requestHandlers.set(method, handler);
+  }
+
+  /** Serve every request method without a handler of its own. */
+  setFallbackRequestHandler(handler: RequestHandler): void {
+    this.fallback = handler;
+  }
+
+  /** Receive `method` notifications with `handler`. */
+  setNotificationHandler(method: string, handler: NotificationHandler): void {
+    this.notificationHandlers.set(method, handler);
+  }
+
+  /** Start the transport. */
+  async start(): Promise<void> {
+    await this.transport.start();
+  }
+
+  /** Send a request and wait for its result; rejects with JsonRpcError or a SwitchboardError. */
+  request(method: string, params?: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
+    if (this.closedReason) return Promise.reject(this.closedReason);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const { id, promise } = this.pending.add(method, timeoutMs, options.signal, (abandonedId, reason) =>
+      this.options.onAbandon?.(abandonedId, reason),
+    );
+    const message: JsonRpcRequest =
+      params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params };
+    const sendOptions: SendOptions | undefined =
+      options.relatedRequestId === undefined ? undefined : { relatedRequestId: options.relatedRequestId };
+    this.transport.send(message, sendOptions).catch((error: unknown) => {
+      this.pending.reject(
+        id,
+        new SwitchboardError("CONNECTION_CLOSED", `could not send ${method} to ${this.options.label ?? "peer"}: ${String(error)}`, {
+          cause: error,
+        }),
+      );
+    });
+    return promise;
+  }
+
+  /** Send a notification. */
+  async notify(method: string, params?: JsonObject, options?: SendOptions): Promise<void> {
+    if (this.closedReason) return;
+    const message: JsonRpcNotification = params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
+    await this.transport.send(message, options);
+  }
+
+  /** Abort an incoming request (the caller cancelled it); its response will not be sent. */
+  cancelIncoming(id: JsonRpcId, reason: string): boolean {
+    const controller = this.incoming.get(id);
+    if (!controller) return false;
+    controller.abort(new SwitchboardError("REQUEST_CANCELLED", reason));
+    return true;
+  }
+
+  /** Close the connection: every pending request is rejected. */
+  async close(): Promise<void> {
+    if (this.closedReason) return;
+    await this.transport.close();
+    // Transports call onclose; make sure it happened even if one did not.
+    this.handleClose(undefined);
+  }
+
+  private receive(message: JsonRpcMessage): void {
+    if (isRequest(message)) {
+      void this.serve(message);
+    } else if (isNotification(message)) {
+      const handler = this.notificationHandlers.get(message.method);
+      if (!handler) return;
+      try {
+        handler(message.params);
+      } catch (error) {
+        this.options.onWarning?.(`handler for ${message.method} failed: ${String(error)}`);
+      }
+    } else {
+      this.settle(message);
+    }
+  }
+
+  private settle(response: JsonRpcResponse): void {
+    const id = response.id;
+    const outcome = isFailure(response)
+      ? this.pending.reject(id, JsonRpcError.fromObject(response.error))
+      : this.pending.resolve(response.id, response.result);
+    if (!outcome && id !== null) {
+      this.options.onWarning?.(`dropped a response from ${this.options.label ?? "peer"} to unknown or abandoned request id ${JSON.stringify(id)}`);
+    } else if (!outcome) {
+      const text = isFailure(response) ? response.error.message : "result";
+      this.options.onWarning?.(`${this.options.label ?? "peer"} sent an error without an id: ${text}`);
+    }
+  }
+
+  private receiveInvalid(error: JsonRpcError, id: JsonRpcId | null): void {
+    if (this.options.answerInvalid) {
+      this.transport.send(error.toResponse(id)).catch(() => undefined);
+    }
+    this.options.onWarning?.(`invalid message from ${this.options.label ?? "peer"} skipped: ${error.message}`);
+  }
+
+  private async serve(request: JsonRpcRequest): Promise<void> {
+    if (this.incoming.has(request.id)) {
+      const error = new JsonRpcError(
+        ErrorCode.InvalidRequest,
+        `Invalid Request: id ${JSON.stringify(request.id)} is already in use by a request in progress; use a fresh id`,
+      );
+      await this.respond(error.toResponse(request.id), request.id);
+      return;
+    }
+    const handler = this.requestHandlers.get(request.method) ?? this.fallback;
+    if (!handler) {
+      const error = new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+      await this.respond(error.toResponse(request.id), request.id);
+      return;
+    }
+    const controller = new AbortController();
+    this.incoming.set(request.id, controller);
+    let response: JsonRpcResponse;
+    try {
+      const result = await handler({
+        id: request.id,
+        method: request.method,
+        params: request.params,
+        signal: controller.signal,
+        notify: (method, params) => this.notify(method, params, { relatedRequestId: request.id }),
+      });
+      response = { jsonrpc: "2.0", id: request.id, result };
+    } catch (error) {
+      response = toJsonRpcError(error).toResponse(request.id);
+    } finally {
+      this.incoming.delete(request.id);
+    }
+    // A cancelled request gets no response (the caller has forgotten it).
+    if (controller.signal.aborted) return;
+    await this.respond(response, request.id);
+  }
+
+  private async respond(response: JsonRpcResponse, id: JsonRpcId): Promise<void> {
+    if (this.closedReason) return;
+    try {
+      await this.transport.send(response, { relatedRequestId: id });
+    } catch (error) {
+      this.options.onWarning?.(`could not send the response to request ${JSON.stringify(id)}: ${String(error)}`);
+    }
+  }
+
+  private handleClose(reason: Error | undefined): void {
+    if (this.closedReason) return;
+    const label = this.options.label ?? "peer";
+    const error = new SwitchboardError(
+      "CONNECTION_CLOSED",
+      reason ? `connection to ${label} closed: ${reason.message}` : `connection to ${label} closed`,
+      { cause: reason },
+    );
+    this.closedReason = error;
+    this.pending.rejectAll(error);
+    for (const controller of this.incoming.values()) controller.abort(error);
+    this.incoming.clear();
+    this.onclose?.(error);
+  }
+}
+
+/** Turn anything thrown by a handler into a wire error without leaking internals. */
+export function toJsonRpcError(error: unknown): JsonRpcError {
+  if (error instanceof JsonRpcError) return error;
+  if (error instanceof SwitchboardError) return new JsonRpcError(ErrorCode.InternalError, error.message, { code: error.code });
+  const message = error instanceof Error ? error.message : String(error);
+  return new JsonRpcError(ErrorCode.InternalError, `Internal error: ${message}`);
+}

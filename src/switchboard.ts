@@ -1,0 +1,222 @@
+import type { Readable, Writable } from "node:stream";
+import { Backend, type BackendStats } from "./backend/backend.js";
+import type { StopLadder } from "./backend/child-process.js";
+import { parseConfig } from "./config/parse-config.js";
+import type { SwitchboardConfig } from "./config/types.js";
+import { serveStdio, type StdioFront } from "./front/stdio-front.js";
+import { serveHttp, type HttpFront } from "./front/http/http-front.js";
+import { Gateway } from "./gateway/gateway.js";
+import type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool.js";
+import { newClientContext } from "./gateway/front-session.js";
+import { SwitchboardError } from "./jsonrpc/local-error.js";
+import type { JsonObject } from "./jsonrpc/message.js";
+import { createLogger, type Logger } from "./log/logger.js";
+import type { CallToolResult } from "./mcp/types.js";
+
+/** Construction options beside the config. */
+export interface SwitchboardOptions {
+  /** Where log lines go (default: stderr at the config's level). */
+  logger?: Logger;
+  /** Stop-ladder delays for backends. */
+  stopLadder?: StopLadder;
+  /** Environment for `${VAR}` substitution and children (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** An already validated config; `config` is then ignored. */
+  validated?: SwitchboardConfig;
+}
+
+/** How to serve: one client on stdio, or many over Streamable HTTP. */
+export type RunOptions =
+  | { transport: "stdio"; input?: Readable; output?: Writable }
+  | { transport: "http"; host?: string; port?: number; path?: string };
+
+/** A front being served. */
+export interface RunningFront {
+  /** The MCP endpoint URL (HTTP front only). */
+  url?: string;
+  /** Resolves when the front is done (stdio: the client closed its input; HTTP: close() was called). */
+  closed: Promise<void>;
+  /** Stop this front (HTTP: graceful, within the shutdown grace period). */
+  close(): Promise<void>;
+}
+
+/** The seed's proxy statistics, with per-backend detail. */
+export interface ProxyStats {
+  enabled: boolean;
+  namespace: string;
+  /** Configured backend servers. */
+  servers: number;
+  /** Proxied tools exposed now. */
+  tools: number;
+  /** Local tools registered in code. */
+  localTools: number;
+  backends: BackendStats[];
+}
+
+/**
+ * One MCP endpoint in front of many MCP servers. Give it the seed's config
+ * shape (or a Claude Desktop `mcpServers` object), register local tools,
+ * then `start()` the backends and `run()` a front.
+ */
+export class Switchboard {
+  private config: SwitchboardConfig;
+  readonly logger: Logger;
+  private readonly options: SwitchboardOptions;
+  private readonly gateway: Gateway;
+  private backends: Backend[] = [];
+  private started = false;
+  private closed = false;
+  private readonly fronts = new Set<{ close(): Promise<void> }>();
+
+  /** Validate `config` (throws ConfigError listing every problem). */
+  constructor(config: unknown = {}, options: SwitchboardOptions = {}) {
+    const parsed = options.validated ? { config: options.validated, warnings: [] } : parseConfig(config, options.env ?? process.env);
+    this.config = parsed.config;
+    this.options = options;
+    this.logger = options.logger ?? createLogger({ level: parsed.config.logLevel });
+    for (const warning of parsed.warnings) this.logger.warn(warning);
+    this.gateway = new Gateway({ namespace: this.config.proxy.namespace, separator: this.config.proxy.separator }, this.logger);
+    this.backends = this.createBackends();
+    this.gateway.setBackends(this.backends);
+  }
+
+  /** A switchboard from an already validated config (as `loadConfigFile` returns). */
+  static fromConfig(config: SwitchboardConfig, options: Omit<SwitchboardOptions, "validated"> = {}): Switchboard {
+    return new Switchboard(undefined, { ...options, validated: config });
+  }
+
+  /** The validated config in force. */
+  get settings(): Readonly<SwitchboardConfig> {
+    return this.config;
+  }
+
+  /** The routing core (fronts attach to it). */
+  get router(): Gateway {
+    return this.gateway;
+  }
+
+  /** Register a local tool served by the switchboard itself. */
+  tool(definition: LocalToolDefinition, handler: LocalToolHandler): this {
+    this.gateway.addLocalTool(definition, handler);
+    return this;
+  }
+
+  /** Start every backend concurrently; resolves when each is ready or has failed its first attempt. */
+  async start(): Promise<void> {
+    if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
+    this.started = true;
+    await Promise.all(this.backends.map((backend) => backend.start()));
+  }
+
+  /** Serve a front. Starts the backends first if `start()` was not called. */
+  async run(options: RunOptions = { transport: "http" }): Promise<RunningFront> {
+    if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
+    if (!this.started) await this.start();
+    if (options.transport === "stdio") {
+      const front: StdioFront = await serveStdio(this.gateway, this.logger, {
+        input: options.input ?? process.stdin,
+        output: options.output ?? process.stdout,
+        maxMessageBytes: this.config.maxMessageBytes,
+      });
+      this.fronts.add(front);
+      void front.closed.then(() => this.fronts.delete(front));
+      return { closed: front.closed, close: () => front.close() };
+    }
+    const settings = {
+      ...this.config.server,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.path === undefined ? {} : { path: options.path }),
+    };
+    const http: HttpFront = await serveHttp(this.gateway, this.logger, settings, () => this.health());
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      markClosed = resolve;
+    });
+    const front = {
+      close: async () => {
+        await http.close();
+        this.fronts.delete(front);
+        markClosed();
+      },
+    };
+    this.fronts.add(front);
+    return { url: http.url, closed, close: front.close };
+  }
+
+  /** Health: each backend's state, no secrets. `degraded` when a configured backend is not ready. */
+  health(): { status: "ok" | "degraded"; backends: Record<string, { state: string; tools: number; restarts: number }> } {
+    const backends: Record<string, { state: string; tools: number; restarts: number }> = {};
+    let degraded = false;
+    for (const backend of this.backends) {
+      const stats = backend.stats();
+      backends[backend.name] = { state: stats.state, tools: stats.tools, restarts: stats.restarts };
+      if (stats.state !== "ready" && stats.state !== "disabled") degraded = true;
+    }
+    return { status: degraded ? "degraded" : "ok", backends };
+  }
+
+  /** Turn proxying on with a new set of servers (replacing the old set), or with the current one. */
+  async enableProxy(config?: unknown): Promise<void> {
+    const next = config === undefined ? this.config : parseConfig(config, this.options.env ?? process.env).config;
+    const old = this.backends;
+    this.config = { ...this.config, proxy: { ...next.proxy, enabled: true }, servers: next.servers };
+    if (next.proxy.namespace !== this.gateway.policy.namespace || next.proxy.separator !== this.gateway.policy.separator) {
+      this.logger.warn("enableProxy: namespace and separator are fixed at construction; the new values are ignored");
+      this.config.proxy.namespace = this.gateway.policy.namespace;
+      this.config.proxy.separator = this.gateway.policy.separator;
+    }
+    this.backends = this.createBackends();
+    this.gateway.setBackends(this.backends);
+    await Promise.all(old.map((backend) => backend.stop()));
+    if (this.started) await Promise.all(this.backends.map((backend) => backend.start()));
+  }
+
+  /** Call a tool by its exposed name, as a client would. */
+  async callProxiedTool(name: string, args: JsonObject = {}): Promise<CallToolResult> {
+    const client = newClientContext("embedded");
+    return this.gateway.callTool(name, args, {
+      client,
+      requestId: 0,
+      signal: new AbortController().signal,
+      meta: undefined,
+      notify: async () => undefined,
+    });
+  }
+
+  /** The seed's stats: enabled, namespace, servers, tools, plus per-backend detail. */
+  getProxyStats(): ProxyStats {
+    const backends = this.backends.map((backend) => backend.stats());
+    const localTools = this.gateway.tools.length - backends.reduce((sum, b) => sum + b.tools, 0);
+    return {
+      enabled: this.config.proxy.enabled,
+      namespace: this.config.proxy.namespace,
+      servers: backends.length,
+      tools: this.gateway.tools.length - localTools,
+      localTools,
+      backends,
+    };
+  }
+
+  /** Stop every front and backend; no child process remains. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.fronts].map((front) => front.close()));
+    await Promise.all(this.backends.map((backend) => backend.stop()));
+  }
+
+  private createBackends(): Backend[] {
+    if (!this.config.proxy.enabled) return [];
+    return Object.entries(this.config.servers).map(
+      ([name, server]) =>
+        new Backend(name, server, {
+          logger: this.logger,
+          maxMessageBytes: this.config.maxMessageBytes,
+          listener: { toolsChanged: () => this.gateway.refresh() },
+          parentEnv: this.options.env ?? process.env,
+          ...(this.options.stopLadder ? { stopLadder: this.options.stopLadder } : {}),
+        }),
+    );
+  }
+}

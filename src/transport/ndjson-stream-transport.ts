@@ -1,0 +1,103 @@
+import { once } from "node:events";
+import type { Readable, Writable } from "node:stream";
+import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
+import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
+import type { JsonRpcMessage } from "../jsonrpc/message.js";
+import { parseMessageText } from "../jsonrpc/parse-message.js";
+import type { Transport } from "../jsonrpc/transport.js";
+
+/** Options of a newline-delimited JSON transport. */
+export interface NdjsonTransportOptions {
+  /** Largest accepted incoming line (default 16 MiB). */
+  maxMessageBytes?: number;
+  /** Close the writable side on close() (false for process.stdout). */
+  endOutputOnClose?: boolean;
+}
+
+/**
+ * JSON-RPC over a pair of byte streams, one message per line: the stdio
+ * front (our stdin/stdout) and stdio backends (a child's stdout/stdin).
+ * Writes honour backpressure: a send waits for 'drain' when the stream is full.
+ */
+export class NdjsonStreamTransport implements Transport {
+  onmessage?: Transport["onmessage"];
+  oninvalid?: Transport["oninvalid"];
+  onerror?: Transport["onerror"];
+  onclose?: Transport["onclose"];
+
+  private readonly input: Readable;
+  private readonly output: Writable;
+  private readonly decoder: LineDecoder;
+  private readonly endOutputOnClose: boolean;
+  private closed = false;
+  private draining: Promise<unknown> | undefined;
+
+  constructor(input: Readable, output: Writable, options: NdjsonTransportOptions = {}) {
+    this.input = input;
+    this.output = output;
+    this.endOutputOnClose = options.endOutputOnClose ?? true;
+    this.decoder = new LineDecoder(
+      {
+        line: (text) => {
+          const outcome = parseMessageText(text);
+          if (outcome.ok) this.onmessage?.(outcome.message);
+          else this.oninvalid?.(outcome.error, outcome.id);
+        },
+        // Said as an invalid message: a server-side peer answers it, a client-side peer logs it.
+        oversized: (error) => this.oninvalid?.(new JsonRpcError(ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`), null),
+      },
+      options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+    );
+  }
+
+  async start(): Promise<void> {
+    this.input.on("data", this.onData);
+    this.input.once("end", this.onEnd);
+    this.input.once("close", this.onEnd);
+    this.input.on("error", this.onInputError);
+    this.output.on("error", this.onOutputError);
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    if (this.closed) throw new Error("transport is closed");
+    const line = JSON.stringify(message) + "\n";
+    if (this.output.write(line)) return;
+    // Full: wait for the stream to drain before the caller sends more.
+    this.draining ??= once(this.output, "drain").finally(() => {
+      this.draining = undefined;
+    });
+    await this.draining;
+  }
+
+  async close(): Promise<void> {
+    this.finish(undefined);
+    if (this.endOutputOnClose && !this.output.writableEnded) this.output.end();
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    this.decoder.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  };
+
+  private readonly onEnd = (): void => {
+    this.decoder.end();
+    this.finish(new Error("input stream ended"));
+  };
+
+  private readonly onInputError = (error: Error): void => {
+    this.finish(error);
+  };
+
+  private readonly onOutputError = (error: Error): void => {
+    this.onerror?.(error);
+    this.finish(error);
+  };
+
+  private finish(reason: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off("data", this.onData);
+    this.input.off("end", this.onEnd);
+    this.input.off("close", this.onEnd);
+    this.onclose?.(reason);
+  }
+}
