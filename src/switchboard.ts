@@ -11,6 +11,7 @@ import { newClientContext } from "./gateway/front-session.js";
 import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
 import { createLogger, type Logger } from "./log/logger.js";
+import { IdleCollector } from "./runtime/idle-collector.js";
 import type { CallToolResult } from "./mcp/types.js";
 
 /** Construction options beside the config. */
@@ -21,6 +22,11 @@ export interface SwitchboardOptions {
   stopLadder?: StopLadder;
   /** Environment for `${VAR}` substitution and children (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run one full garbage collection when the switchboard goes quiet after a
+   * burst of load, so RSS returns near its idle size (default true).
+   */
+  idleGc?: boolean;
   /** An already validated config; `config` is then ignored. */
   validated?: SwitchboardConfig;
 }
@@ -66,7 +72,8 @@ export class Switchboard {
   private backends: Backend[] = [];
   private started = false;
   private closed = false;
-  private readonly fronts = new Set<{ close(): Promise<void> }>();
+  private readonly fronts = new Set<{ close(): Promise<void>; sessions?: () => number }>();
+  private idleCollector: IdleCollector | undefined;
 
   /** Validate `config` (throws ConfigError listing every problem). */
   constructor(config: unknown = {}, options: SwitchboardOptions = {}) {
@@ -112,6 +119,7 @@ export class Switchboard {
   async run(options: RunOptions = { transport: "http" }): Promise<RunningFront> {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
     if (!this.started) await this.start();
+    if (this.options.idleGc !== false) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
     if (options.transport === "stdio") {
       const front: StdioFront = await serveStdio(this.gateway, this.logger, {
         input: options.input ?? process.stdin,
@@ -134,6 +142,7 @@ export class Switchboard {
       markClosed = resolve;
     });
     const front = {
+      sessions: () => http.sessionCount,
       close: async () => {
         await http.close();
         this.fronts.delete(front);
@@ -145,7 +154,7 @@ export class Switchboard {
   }
 
   /** Health: each backend's state, no secrets. `degraded` when a configured backend is not ready. */
-  health(): { status: "ok" | "degraded"; backends: Record<string, { state: string; tools: number; restarts: number }> } {
+  health(): { status: "ok" | "degraded"; sessions: number; backends: Record<string, { state: string; tools: number; restarts: number }> } {
     const backends: Record<string, { state: string; tools: number; restarts: number }> = {};
     let degraded = false;
     for (const backend of this.backends) {
@@ -153,7 +162,7 @@ export class Switchboard {
       backends[backend.name] = { state: stats.state, tools: stats.tools, restarts: stats.restarts };
       if (stats.state !== "ready" && stats.state !== "disabled") degraded = true;
     }
-    return { status: degraded ? "degraded" : "ok", backends };
+    return { status: degraded ? "degraded" : "ok", sessions: this.sessionCount(), backends };
   }
 
   /** Turn proxying on with a new set of servers (replacing the old set), or with the current one. */
@@ -198,10 +207,17 @@ export class Switchboard {
     };
   }
 
+  private sessionCount(): number {
+    let count = 0;
+    for (const front of this.fronts) count += front.sessions?.() ?? 0;
+    return count;
+  }
+
   /** Stop every front and backend; no child process remains. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.idleCollector?.stop();
     await Promise.all([...this.fronts].map((front) => front.close()));
     await Promise.all(this.backends.map((backend) => backend.stop()));
   }

@@ -234,9 +234,13 @@ export class Backend {
       this.options.listener.toolsChanged(this);
     } catch (error) {
       if (generation !== this.generation) return;
+      const exit = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(this.exitStatus, EXIT_STATUS_WAIT_MS) : undefined;
+      if (generation !== this.generation) return;
       const reason = hasCode(error, "REQUEST_TIMEOUT")
         ? `did not finish its handshake within ${this.config.startupTimeoutMs} ms`
-        : `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
+        : exit
+          ? `${describeExit(exit)} during startup`
+          : `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
       if (child.pid !== undefined) void stopChild(child, { stdinGraceMs: 0, termGraceMs: 500 });
       this.failAttempt(generation, reason);
     }
@@ -307,14 +311,7 @@ export class Backend {
   }
 
   private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const exit = await Promise.race([
-      exitStatus,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), EXIT_STATUS_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
     const what = exit ? describeExit(exit) : "closed its output";
     const next = this.stateValue === "failed" ? "it will not be restarted" : "it is being restarted; try again shortly";
     return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${next}`, { cause });
@@ -336,6 +333,20 @@ export class Backend {
 
   private setState(state: BackendState): void {
     this.stateValue = state;
+  }
+}
+
+/** The promise's value if it settles within `ms`, else undefined. */
+async function withinMs<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!promise) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -28,6 +28,8 @@ export class Gateway {
   private backendList: Backend[] = [];
   private readonly subscribers = new Set<ChangeSubscriber>();
   private notifyScheduled = false;
+  /** Grows with every request served (for idle detection). */
+  activity = 0;
 
   constructor(policy: NamingPolicy, logger: Logger) {
     this.policy = policy;
@@ -93,6 +95,7 @@ export class Gateway {
 
   /** Call an exposed tool on behalf of a client. */
   async callTool(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+    this.activity++;
     const route = this.routes.lookup(name);
     if (!route) throw this.unknownTool(name);
     if (route.kind === "local") {

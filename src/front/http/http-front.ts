@@ -71,7 +71,13 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       replyError(res, 404, `Not Found: the MCP endpoint is ${config.path}`, cors);
       return;
     }
-    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, headers: cors };
+    const ctx: EndpointContext = {
+      sessions,
+      logger,
+      maxBodyBytes: config.maxBodyBytes,
+      headers: cors,
+      touch: () => void gateway.activity++,
+    };
     switch (req.method) {
       case "POST":
         return handlePost(req, res, ctx);

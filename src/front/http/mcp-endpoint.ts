@@ -18,6 +18,8 @@ export interface EndpointContext {
   maxBodyBytes: number;
   /** Headers every response carries (CORS). */
   headers: Record<string, string>;
+  /** Count one unit of work (idle detection). */
+  touch(): void;
 }
 
 const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
@@ -58,6 +60,7 @@ function sessionOf(req: IncomingMessage, res: ServerResponse, ctx: EndpointConte
 
 /** POST: one JSON-RPC message (or, for 2025-03-26, a batch). */
 export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): Promise<void> {
+  ctx.touch();
   const contentType = headerValue(req, "content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     replyError(res, 415, `Unsupported Media Type: POST bodies must be application/json (got ${JSON.stringify(contentType)})`, ctx.headers);
