@@ -118,7 +118,8 @@ async function main(argv: string[]): Promise<number> {
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(port === undefined ? {} : { port }),
     });
-    logger.info(`listening on ${front.url}`);
+    // Always said, whatever the log level: scripts and tests wait for this line.
+    process.stderr.write(`[mcp-switchboard] listening on ${front.url}\n`);
     return await done;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

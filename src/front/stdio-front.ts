@@ -24,6 +24,7 @@ export async function serveStdio(
   const transport = new NdjsonStreamTransport(options.input, options.output, {
     maxMessageBytes: options.maxMessageBytes,
     endOutputOnClose: false,
+    pauseInputWhileOutputFull: true,
   });
   const peer = new JsonRpcPeer(transport, {
     label: "stdio client",

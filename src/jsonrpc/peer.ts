@@ -52,7 +52,16 @@ export interface PeerOptions {
   onAbandon?: (id: JsonRpcId, reason: string) => void;
   /** Non-fatal protocol trouble worth a log line. */
   onWarning?: (message: string) => void;
+  /**
+   * Incoming requests handled at once; more wait in arrival order. A slot is
+   * freed only once the response is written, so a client that stops reading
+   * holds at most this many responses in memory (default 128).
+   */
+  maxConcurrentIncoming?: number;
 }
+
+/** Default of `maxConcurrentIncoming`. */
+export const DEFAULT_MAX_CONCURRENT_INCOMING = 128;
 
 /**
  * A JSON-RPC 2.0 endpoint on top of a transport: allocates ids, keeps the
@@ -66,6 +75,8 @@ export class JsonRpcPeer {
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
   private readonly incoming = new Map<JsonRpcId, AbortController>();
+  private readonly waiting: JsonRpcRequest[] = [];
+  private active = 0;
   private fallback: RequestHandler | undefined;
   private closedReason: Error | undefined;
   /** Called once when the connection is gone, after pending requests were rejected. */
@@ -91,9 +102,9 @@ export class JsonRpcPeer {
     return this.pending.size;
   }
 
-  /** Incoming requests being handled. */
+  /** Incoming requests being handled or waiting for a slot. */
   get incomingCount(): number {
-    return this.incoming.size;
+    return this.incoming.size + this.waiting.length;
   }
 
   /** Serve `method` with `handler`. */
@@ -147,6 +158,11 @@ export class JsonRpcPeer {
 
   /** Abort an incoming request (the caller cancelled it); its response will not be sent. */
   cancelIncoming(id: JsonRpcId, reason: string): boolean {
+    const queued = this.waiting.findIndex((request) => request.id === id);
+    if (queued !== -1) {
+      this.waiting.splice(queued, 1);
+      return true;
+    }
     const controller = this.incoming.get(id);
     if (!controller) return false;
     controller.abort(new SwitchboardError("REQUEST_CANCELLED", reason));
@@ -163,7 +179,8 @@ export class JsonRpcPeer {
 
   private receive(message: JsonRpcMessage): void {
     if (isRequest(message)) {
-      void this.serve(message);
+      if (this.active >= (this.options.maxConcurrentIncoming ?? DEFAULT_MAX_CONCURRENT_INCOMING)) this.waiting.push(message);
+      else void this.serveInSlot(message);
     } else if (isNotification(message)) {
       const handler = this.notificationHandlers.get(message.method);
       if (!handler) return;
@@ -197,8 +214,19 @@ export class JsonRpcPeer {
     this.options.onWarning?.(`invalid message from ${this.options.label ?? "peer"} skipped: ${error.message}`);
   }
 
+  private async serveInSlot(request: JsonRpcRequest): Promise<void> {
+    this.active++;
+    try {
+      await this.serve(request);
+    } finally {
+      this.active--;
+      const next = this.waiting.shift();
+      if (next && this.isOpen) void this.serveInSlot(next);
+    }
+  }
+
   private async serve(request: JsonRpcRequest): Promise<void> {
-    if (this.incoming.has(request.id)) {
+    if (this.incoming.has(request.id) || this.waiting.some((queued) => queued.id === request.id)) {
       const error = new JsonRpcError(
         ErrorCode.InvalidRequest,
         `Invalid Request: id ${JSON.stringify(request.id)} is already in use by a request in progress; use a fresh id`,
@@ -255,6 +283,7 @@ export class JsonRpcPeer {
     this.pending.rejectAll(error);
     for (const controller of this.incoming.values()) controller.abort(error);
     this.incoming.clear();
+    this.waiting.length = 0;
     this.onclose?.(error);
   }
 }

@@ -12,6 +12,12 @@ export interface NdjsonTransportOptions {
   maxMessageBytes?: number;
   /** Close the writable side on close() (false for process.stdout). */
   endOutputOnClose?: boolean;
+  /**
+   * Stop reading input while the output is full (a front whose client reads
+   * slowly stops taking new requests). Off for backends: pausing a child's
+   * stdout while its stdin is full could deadlock both.
+   */
+  pauseInputWhileOutputFull?: boolean;
 }
 
 /**
@@ -29,6 +35,7 @@ export class NdjsonStreamTransport implements Transport {
   private readonly output: Writable;
   private readonly decoder: LineDecoder;
   private readonly endOutputOnClose: boolean;
+  private readonly pauseInput: boolean;
   private closed = false;
   private draining: Promise<unknown> | undefined;
 
@@ -36,6 +43,7 @@ export class NdjsonStreamTransport implements Transport {
     this.input = input;
     this.output = output;
     this.endOutputOnClose = options.endOutputOnClose ?? true;
+    this.pauseInput = options.pauseInputWhileOutputFull ?? false;
     this.decoder = new LineDecoder(
       {
         line: (text) => {
@@ -63,9 +71,13 @@ export class NdjsonStreamTransport implements Transport {
     const line = JSON.stringify(message) + "\n";
     if (this.output.write(line)) return;
     // Full: wait for the stream to drain before the caller sends more.
-    this.draining ??= once(this.output, "drain").finally(() => {
-      this.draining = undefined;
-    });
+    if (!this.draining) {
+      if (this.pauseInput) this.input.pause();
+      this.draining = once(this.output, "drain").finally(() => {
+        this.draining = undefined;
+        if (this.pauseInput && !this.closed) this.input.resume();
+      });
+    }
     await this.draining;
   }
 
