@@ -47,6 +47,8 @@ export interface BackendStats {
   serverInfo: { name: string; version: string } | null;
   lastError: string | null;
   inFlight: number;
+  /** Spawn to ready (handshake and tool list done) of the last successful start, ms. */
+  startMs: number | null;
 }
 
 /** Options for one call forwarded to a backend. */
@@ -79,6 +81,7 @@ export class Backend {
   private consecutiveFailures = 0;
   private readyAt = 0;
   private lastError: string | null = null;
+  private lastStartMs: number | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private relisting: Promise<void> | undefined;
   private relistAgain = false;
@@ -172,11 +175,13 @@ export class Backend {
       serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
       lastError: this.lastError,
       inFlight: this.peer?.pendingCount ?? 0,
+      startMs: this.lastStartMs,
     };
   }
 
   private async attempt(): Promise<void> {
     const generation = ++this.generation;
+    const spawnedAt = performance.now();
     this.setState(this.restarts === 0 && this.consecutiveFailures === 0 ? "starting" : "restarting");
     const { logger } = this.options;
     let child: ChildProcessWithoutNullStreams;
@@ -228,6 +233,7 @@ export class Backend {
       this.session = outcome.session;
       this.toolList = outcome.tools;
       this.readyAt = Date.now();
+      this.lastStartMs = Math.round(performance.now() - spawnedAt);
       this.lastError = null;
       this.setState("ready");
       logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);

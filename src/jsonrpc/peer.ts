@@ -268,6 +268,10 @@ export class JsonRpcPeer {
       await this.transport.send(response, { relatedRequestId: id });
     } catch (error) {
       this.options.onWarning?.(`could not send the response to request ${JSON.stringify(id)}: ${String(error)}`);
+      if (isFailure(response) || this.closedReason) return;
+      // The result could not be sent (JSON cannot carry it, say): the caller still gets an answer.
+      const fallback = new JsonRpcError(ErrorCode.InternalError, `Internal error: the result could not be sent: ${String(error)}`);
+      await this.transport.send(fallback.toResponse(id), { relatedRequestId: id }).catch(() => undefined);
     }
   }
 

@@ -3,21 +3,29 @@ import type { JsonObject, JsonRpcId } from "./message.js";
 
 interface Entry {
   method: string;
+  timeoutMs: number;
+  deadline: number;
   resolve: (result: JsonObject) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-  cleanup: () => void;
+  onAbandon: (id: JsonRpcId, reason: string) => void;
+  cleanup: (() => void) | undefined;
 }
 
 /**
  * Outgoing requests awaiting their response, keyed by the id this side
  * allocated. Every entry leaves the map exactly once: answered, timed out,
  * aborted, or rejected when the connection dies.
+ *
+ * Timeouts share one timer set for the earliest deadline, rather than a
+ * timer per request: on the hot path a request costs a map entry, not a
+ * timer created and cleared.
  */
 export class PendingRequests {
   private readonly label: string;
   private readonly entries = new Map<number, Entry>();
   private nextId = 1;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
 
   constructor(label: string) {
     this.label = label;
@@ -46,26 +54,18 @@ export class PendingRequests {
       reject(abortError(method, this.label, signal.reason));
       return { id, promise };
     }
-    const onAbort = (): void => {
-      const reason = abortError(method, this.label, signal?.reason);
-      if (this.reject(id, reason)) onAbandon(id, reason.message);
-    };
-    const timer = setTimeout(() => {
-      const error = new SwitchboardError(
-        "REQUEST_TIMEOUT",
-        `${this.label} did not answer ${method} within ${timeoutMs} ms; the request was abandoned (raise the timeout if it needs longer)`,
-      );
-      if (this.reject(id, error)) onAbandon(id, error.message);
-    }, timeoutMs);
-    timer.unref?.();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    this.entries.set(id, {
-      method,
-      resolve,
-      reject,
-      timer,
-      cleanup: () => signal?.removeEventListener("abort", onAbort),
-    });
+    let cleanup: (() => void) | undefined;
+    if (signal) {
+      const onAbort = (): void => {
+        const reason = abortError(method, this.label, signal.reason);
+        if (this.reject(id, reason)) onAbandon(id, reason.message);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      cleanup = () => signal.removeEventListener("abort", onAbort);
+    }
+    const deadline = Date.now() + timeoutMs;
+    this.entries.set(id, { method, timeoutMs, deadline, resolve, reject, onAbandon, cleanup });
+    if (deadline < this.timerAt) this.schedule(deadline);
     return { id, promise };
   }
 
@@ -89,9 +89,9 @@ export class PendingRequests {
   rejectAll(error: Error): void {
     const entries = [...this.entries.values()];
     this.entries.clear();
+    this.unschedule();
     for (const entry of entries) {
-      clearTimeout(entry.timer);
-      entry.cleanup();
+      entry.cleanup?.();
       entry.reject(error);
     }
   }
@@ -101,9 +101,41 @@ export class PendingRequests {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
-    clearTimeout(entry.timer);
-    entry.cleanup();
+    entry.cleanup?.();
+    if (this.entries.size === 0) this.unschedule();
     return entry;
+  }
+
+  private schedule(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - Date.now()));
+    this.timer.unref?.();
+  }
+
+  private unschedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, entry] of this.entries) {
+      if (entry.deadline > now) {
+        next = Math.min(next, entry.deadline);
+        continue;
+      }
+      const error = new SwitchboardError(
+        "REQUEST_TIMEOUT",
+        `${this.label} did not answer ${entry.method} within ${entry.timeoutMs} ms; the request was abandoned (raise the timeout if it needs longer)`,
+      );
+      if (this.reject(id, error)) entry.onAbandon(id, error.message);
+    }
+    if (next !== Infinity && this.entries.size > 0) this.schedule(next);
   }
 }
 

@@ -38,6 +38,7 @@ export class NdjsonStreamTransport implements Transport {
   private readonly pauseInput: boolean;
   private closed = false;
   private draining: Promise<unknown> | undefined;
+  private corked = false;
 
   constructor(input: Readable, output: Writable, options: NdjsonTransportOptions = {}) {
     this.input = input;
@@ -69,6 +70,12 @@ export class NdjsonStreamTransport implements Transport {
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new Error("transport is closed");
     const line = JSON.stringify(message) + "\n";
+    // Messages sent in the same event-loop turn leave in one write (one syscall under load).
+    if (!this.corked) {
+      this.corked = true;
+      this.output.cork();
+      setImmediate(this.uncork);
+    }
     if (this.output.write(line)) return;
     // Full: wait for the stream to drain before the caller sends more.
     if (!this.draining) {
@@ -85,6 +92,11 @@ export class NdjsonStreamTransport implements Transport {
     this.finish(undefined);
     if (this.endOutputOnClose && !this.output.writableEnded) this.output.end();
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.output.uncork();
+  };
 
   private readonly onData = (chunk: Buffer | string): void => {
     this.decoder.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);

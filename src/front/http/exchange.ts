@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
-import { SSE_HEADERS, sseEvent, writeWithBackpressure } from "./sse.js";
+import { SSE_HEADERS, sseData, writeWithBackpressure } from "./sse.js";
 
 /**
  * One POST that carried requests, and the HTTP response that must answer
@@ -14,7 +14,8 @@ export class Exchange {
   private readonly batch: boolean;
   private readonly acceptsSse: boolean;
   private readonly headers: Record<string, string>;
-  private readonly buffered: JsonRpcMessage[] = [];
+  /** Serialised answers held until the last one arrives (JSON mode). */
+  private readonly buffered: string[] = [];
   private mode: "json" | "sse" = "json";
   private finished = false;
 
@@ -39,21 +40,23 @@ export class Exchange {
   /** Deliver a message that belongs to this exchange; false if it could not be delivered. */
   async deliver(message: JsonRpcMessage): Promise<boolean> {
     if (this.done) return false;
+    // Serialise first: a value JSON cannot carry throws here, before any state changes.
+    const text = JSON.stringify(message);
     if (isResponse(message)) {
       if (message.id === null || !this.waiting.delete(message.id)) return false;
       if (this.mode === "sse") {
-        await writeWithBackpressure(this.res, sseEvent(message));
+        await writeWithBackpressure(this.res, sseData(text));
         if (this.waiting.size === 0) this.end();
         return true;
       }
-      this.buffered.push(message);
+      this.buffered.push(text);
       if (this.waiting.size === 0) this.finishJson();
       return true;
     }
     // A notification or request about one of our requests: stream it if we may.
     if (!this.acceptsSse) return false;
     if (this.mode === "json") this.openStream();
-    await writeWithBackpressure(this.res, sseEvent(message));
+    await writeWithBackpressure(this.res, sseData(text));
     return true;
   }
 
@@ -73,12 +76,12 @@ export class Exchange {
     this.mode = "sse";
     this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
     this.res.flushHeaders();
-    for (const message of this.buffered.splice(0)) this.res.write(sseEvent(message));
+    for (const text of this.buffered.splice(0)) this.res.write(sseData(text));
   }
 
   private finishJson(): void {
     this.finished = true;
-    const body = this.batch ? JSON.stringify(this.buffered) : JSON.stringify(this.buffered[0]);
+    const body = this.batch ? `[${this.buffered.join(",")}]` : this.buffered[0]!;
     this.res.writeHead(200, { ...this.headers, "Content-Type": "application/json" });
     this.res.end(body);
   }

@@ -46,10 +46,10 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
   server.keepAliveTimeout = 5_000;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://switchboard.invalid");
+    const pathname = pathOf(req.url);
     const origin = req.headers.origin;
     const refusal = guardRequest(req.headers, policy);
-    if (refusal && !(url.pathname === "/healthz" && refusal.status === 401)) {
+    if (refusal && !(pathname === "/healthz" && refusal.status === 401)) {
       replyError(res, refusal.status, refusal.message, refusal.headers);
       return;
     }
@@ -58,7 +58,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       replyError(res, 503, "Service Unavailable: the switchboard is shutting down", { ...cors, Connection: "close" });
       return;
     }
-    if (url.pathname === "/healthz") {
+    if (pathname === "/healthz") {
       if (req.method !== "GET" && req.method !== "HEAD") {
         replyError(res, 405, "Method Not Allowed: use GET /healthz", { ...cors, Allow: "GET, HEAD" });
         return;
@@ -67,7 +67,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       replyJson(res, 200, report, { ...cors, "Cache-Control": "no-store" });
       return;
     }
-    if (url.pathname !== config.path) {
+    if (pathname !== config.path) {
       replyError(res, 404, `Not Found: the MCP endpoint is ${config.path}`, cors);
       return;
     }
@@ -128,6 +128,13 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       await stopped;
     },
   };
+}
+
+/** The path of a request target, without query or fragment (no URL object on the hot path). */
+function pathOf(target: string | undefined): string {
+  if (target === undefined) return "/";
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
 }
 
 function delay(ms: number): Promise<void> {

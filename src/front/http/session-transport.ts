@@ -56,9 +56,12 @@ export class SessionTransport implements Transport {
     const key = isResponse(message) ? message.id : options?.relatedRequestId;
     const exchange = key === undefined || key === null ? undefined : this.exchanges.get(key);
     if (exchange) {
-      if (isResponse(message)) this.exchanges.delete(key as JsonRpcId);
-      if (await exchange.deliver(message)) return;
-      if (isResponse(message)) return; // its client is gone; nothing to deliver to
+      const delivered = await exchange.deliver(message);
+      if (isResponse(message)) {
+        this.exchanges.delete(key as JsonRpcId);
+        return; // delivered, or its client is gone: nothing else to deliver to
+      }
+      if (delivered) return;
     }
     if (this.stream && !isResponse(message)) {
       await writeWithBackpressure(this.stream, sseEvent(message));

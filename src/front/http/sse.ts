@@ -10,8 +10,13 @@ export const SSE_HEADERS = {
 } as const;
 
 /** One SSE `message` event carrying a JSON-RPC message. */
-export function sseEvent(message: JsonRpcMessage, id?: string): string {
-  return `event: message\n${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`;
+export function sseEvent(message: JsonRpcMessage): string {
+  return sseData(JSON.stringify(message));
+}
+
+/** One SSE `message` event carrying an already serialised JSON-RPC message. */
+export function sseData(json: string): string {
+  return `event: message\ndata: ${json}\n\n`;
 }
 
 /** Write to a response, resolving when the socket can take more (backpressure). */

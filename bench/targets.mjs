@@ -1,0 +1,165 @@
+// The things measured side by side, each started fresh: the echo backend
+// directly, the switchboard's two fronts, a bare node:http floor, and two
+// existing front-ends from npm as peers.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HttpClient, StdioClient } from "./lean-clients.mjs";
+import { until } from "./measure.mjs";
+
+export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const NODE = process.execPath;
+export const ECHO = join(ROOT, "fixtures/echo-backend.mjs");
+const MAIN = join(ROOT, "dist/main.js");
+const live = new Set();
+
+/** Kill every process a target started (also on exit). */
+export function killAll() {
+  for (const proc of live) {
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      proc.kill("SIGKILL");
+    }
+  }
+  live.clear();
+}
+process.on("exit", killAll);
+
+/** Write a switchboard config with `backends` (name → args for node). */
+export function switchboardConfig(backends) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
+  const file = join(dir, "config.json");
+  const servers = Object.fromEntries(Object.entries(backends).map(([name, args]) => [name, { type: "stdio", command: NODE, args }]));
+  writeFileSync(file, JSON.stringify({ logLevel: "warn", servers }));
+  return file;
+}
+
+/** Spawn a long-running process in its own group; resolves with the URL it prints. */
+export function spawnServer(command, args, pattern = /listening on (http:\/\/\S+)/, extra = {}) {
+  const proc = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], detached: true, ...extra });
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
+  let seen = "";
+  const url = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(" ")} did not start:\n${seen}`)), 30_000);
+    proc.stderr.setEncoding("utf8");
+    proc.stderr.on("data", (chunk) => {
+      seen += chunk;
+      const match = pattern ? pattern.exec(seen) : null;
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    if (!pattern) {
+      clearTimeout(timer);
+      resolve(undefined);
+    }
+  });
+  return { proc, url };
+}
+
+/** Stop a process group politely, then firmly. */
+export async function stopServer(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.once("exit", resolve));
+  try {
+    process.kill(-proc.pid, "SIGTERM");
+  } catch {
+    proc.kill("SIGTERM");
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      proc.kill("SIGKILL");
+    }
+  }, 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function httpTarget(url, proc, tool) {
+  const client = new HttpClient(url);
+  await until(async () => {
+    await client.initialize();
+    return true;
+  }, 30_000, 100);
+  return { client, pid: proc.pid, tool, url, stop: async () => (await client.close(), await stopServer(proc)) };
+}
+
+/** Every target: name → start() returning { client, pid, tool, url?, stop }. */
+export const TARGETS = {
+  direct: {
+    label: "backend over stdio, direct (floor)",
+    async start() {
+      const client = new StdioClient(NODE, [ECHO]);
+      await client.initialize();
+      return { client, pid: client.pid, tool: "echo", stop: () => client.close() };
+    },
+  },
+  "switchboard-stdio": {
+    label: "switchboard, stdio front",
+    async start() {
+      const client = new StdioClient(NODE, [MAIN, switchboardConfig({ echo: [ECHO] }), "--stdio"]);
+      await client.initialize();
+      await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+      return { client, pid: client.pid, tool: "proxy.echo.echo", stop: () => client.close() };
+    },
+  },
+  "switchboard-http": {
+    label: "switchboard, HTTP front",
+    async start() {
+      const { proc, url } = spawnServer(NODE, [MAIN, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
+      return httpTarget(await url, proc, "proxy.echo.echo");
+    },
+  },
+  "bare-http": {
+    label: "bare node:http in-process (HTTP floor)",
+    async start() {
+      const { proc, url } = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
+      return httpTarget(await url, proc, "echo");
+    },
+  },
+  supergateway: {
+    label: "supergateway --stateful (peer)",
+    peer: true,
+    async start() {
+      const port = await freePort();
+      const { proc } = spawnServer(
+        NODE,
+        [join(ROOT, "node_modules/supergateway/dist/index.js"), "--stdio", `${NODE} ${ECHO}`, "--outputTransport", "streamableHttp", "--stateful", "--port", String(port), "--logLevel", "none"],
+        null,
+      );
+      return httpTarget(`http://127.0.0.1:${port}/mcp`, proc, "echo");
+    },
+  },
+  "mcp-proxy": {
+    label: "mcp-proxy --no-eventStore (peer)",
+    peer: true,
+    async start() {
+      const port = await freePort();
+      const { proc } = spawnServer(
+        NODE,
+        [join(ROOT, "node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"), "--port", String(port), "--host", "127.0.0.1", "--no-eventStore", "--server", "stream", "--", NODE, ECHO],
+        null,
+      );
+      return httpTarget(`http://127.0.0.1:${port}/mcp`, proc, "echo");
+    },
+  },
+};
