@@ -8,6 +8,7 @@ import { serveHttp, type HttpFront } from "./front/http/http-front.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool.js";
 import { newClientContext } from "./gateway/front-session.js";
+import { Cancellation } from "./jsonrpc/cancellation.js";
 import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
 import { createLogger, type Logger } from "./log/logger.js";
@@ -184,10 +185,14 @@ export class Switchboard {
   /** Call a tool by its exposed name, as a client would. */
   async callProxiedTool(name: string, args: JsonObject = {}): Promise<CallToolResult> {
     const client = newClientContext("embedded");
+    const cancellation = new Cancellation();
     return this.gateway.callTool(name, args, {
       client,
       requestId: 0,
-      signal: new AbortController().signal,
+      cancellation,
+      get signal() {
+        return cancellation.signal;
+      },
       meta: undefined,
       notify: async () => undefined,
     });

@@ -104,7 +104,10 @@ export class FrontSession {
     const context: RequestContext = {
       client: this.client,
       requestId: request.id,
-      signal: request.signal,
+      cancellation: request.cancellation,
+      get signal() {
+        return request.cancellation.signal;
+      },
       meta,
       notify: request.notify,
     };

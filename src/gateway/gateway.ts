@@ -116,7 +116,7 @@ export class Gateway {
     }
     try {
       const result = await route.backend.request(Method.ToolsCall, params, {
-        signal: context.signal,
+        cancellation: context.cancellation,
         ...(token === undefined
           ? {}
           : { onProgress: (progress: JsonObject) => void context.notify(Method.Progress, { ...progress, progressToken: token }).catch(() => undefined) }),

@@ -1,3 +1,4 @@
+import type { Cancellation } from "../jsonrpc/cancellation.js";
 import type { JsonObject, JsonRpcId } from "../jsonrpc/message.js";
 import type { Era } from "../mcp/versions.js";
 import type { Implementation } from "../mcp/types.js";
@@ -24,6 +25,8 @@ export interface RequestContext {
   readonly requestId: JsonRpcId;
   /** Aborted when the client cancels, disconnects, or the switchboard shuts down. */
   readonly signal: AbortSignal;
+  /** The same, as a light token (what is passed on to backends). */
+  readonly cancellation: Cancellation;
   /** The request's `_meta`, as the client sent it. */
   readonly meta: JsonObject | undefined;
   /** Send a notification about this request to its client (progress, logs). */

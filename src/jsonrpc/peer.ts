@@ -1,3 +1,4 @@
+import { Cancellation } from "./cancellation.js";
 import { ErrorCode, JsonRpcError } from "./errors.js";
 import { SwitchboardError } from "./local-error.js";
 import {
@@ -22,8 +23,10 @@ export interface IncomingRequest {
   id: JsonRpcId;
   method: string;
   params: JsonObject | undefined;
-  /** Aborted when the caller cancels the request or the connection closes. */
-  signal: AbortSignal;
+  /** Aborted when the caller cancels the request or the connection closes (made on first use). */
+  readonly signal: AbortSignal;
+  /** The same as `signal`, cheaper: what the gateway passes on to backends. */
+  cancellation: Cancellation;
   /** Send a notification tied to this request (progress, logs). */
   notify(method: string, params?: JsonObject): Promise<void>;
 }
@@ -37,6 +40,7 @@ export type NotificationHandler = (params: JsonObject | undefined) => void;
 export interface RequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  cancellation?: Cancellation;
   /** Tie the request to an incoming one (Streamable HTTP routes by it). */
   relatedRequestId?: JsonRpcId;
 }
@@ -74,7 +78,7 @@ export class JsonRpcPeer {
   private readonly pending: PendingRequests;
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
-  private readonly incoming = new Map<JsonRpcId, AbortController>();
+  private readonly incoming = new Map<JsonRpcId, Cancellation>();
   private readonly waiting: JsonRpcRequest[] = [];
   private active = 0;
   private fallback: RequestHandler | undefined;
@@ -131,7 +135,7 @@ export class JsonRpcPeer {
   request(method: string, params?: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
     if (this.closedReason) return Promise.reject(this.closedReason);
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const { id, promise } = this.pending.add(method, timeoutMs, options.signal, (abandonedId, reason) =>
+    const { id, promise } = this.pending.add(method, timeoutMs, options, (abandonedId, reason) =>
       this.options.onAbandon?.(abandonedId, reason),
     );
     const message: JsonRpcRequest =
@@ -163,9 +167,9 @@ export class JsonRpcPeer {
       this.waiting.splice(queued, 1);
       return true;
     }
-    const controller = this.incoming.get(id);
-    if (!controller) return false;
-    controller.abort(new SwitchboardError("REQUEST_CANCELLED", reason));
+    const cancellation = this.incoming.get(id);
+    if (!cancellation) return false;
+    cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", reason));
     return true;
   }
 
@@ -240,15 +244,18 @@ export class JsonRpcPeer {
       await this.respond(error.toResponse(request.id), request.id);
       return;
     }
-    const controller = new AbortController();
-    this.incoming.set(request.id, controller);
+    const cancellation = new Cancellation();
+    this.incoming.set(request.id, cancellation);
     let response: JsonRpcResponse;
     try {
       const result = await handler({
         id: request.id,
         method: request.method,
         params: request.params,
-        signal: controller.signal,
+        cancellation,
+        get signal() {
+          return cancellation.signal;
+        },
         notify: (method, params) => this.notify(method, params, { relatedRequestId: request.id }),
       });
       response = { jsonrpc: "2.0", id: request.id, result };
@@ -258,7 +265,7 @@ export class JsonRpcPeer {
       this.incoming.delete(request.id);
     }
     // A cancelled request gets no response (the caller has forgotten it).
-    if (controller.signal.aborted) return;
+    if (cancellation.cancelled) return;
     await this.respond(response, request.id);
   }
 
@@ -285,7 +292,7 @@ export class JsonRpcPeer {
     );
     this.closedReason = error;
     this.pending.rejectAll(error);
-    for (const controller of this.incoming.values()) controller.abort(error);
+    for (const cancellation of this.incoming.values()) cancellation.cancel(error);
     this.incoming.clear();
     this.waiting.length = 0;
     this.onclose?.(error);

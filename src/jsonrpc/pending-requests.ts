@@ -1,3 +1,4 @@
+import type { Cancellation } from "./cancellation.js";
 import { SwitchboardError } from "./local-error.js";
 import type { JsonObject, JsonRpcId } from "./message.js";
 
@@ -40,7 +41,7 @@ export class PendingRequests {
   add(
     method: string,
     timeoutMs: number,
-    signal: AbortSignal | undefined,
+    stop: { signal?: AbortSignal | undefined; cancellation?: Cancellation | undefined },
     onAbandon: (id: JsonRpcId, reason: string) => void,
   ): { id: number; promise: Promise<JsonObject> } {
     const id = this.nextId++;
@@ -50,18 +51,25 @@ export class PendingRequests {
       resolve = res;
       reject = rej;
     });
-    if (signal?.aborted) {
-      reject(abortError(method, this.label, signal.reason));
+    const { signal, cancellation } = stop;
+    if (signal?.aborted || cancellation?.cancelled) {
+      reject(abortError(method, this.label, signal?.aborted ? signal.reason : cancellation?.reason));
       return { id, promise };
     }
+    const abandon = (why: unknown): void => {
+      const reason = abortError(method, this.label, why);
+      if (this.reject(id, reason)) onAbandon(id, reason.message);
+    };
     let cleanup: (() => void) | undefined;
+    if (cancellation) cleanup = cancellation.onCancel(abandon);
     if (signal) {
-      const onAbort = (): void => {
-        const reason = abortError(method, this.label, signal.reason);
-        if (this.reject(id, reason)) onAbandon(id, reason.message);
-      };
+      const onAbort = (): void => abandon(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
-      cleanup = () => signal.removeEventListener("abort", onAbort);
+      const previous = cleanup;
+      cleanup = () => {
+        previous?.();
+        signal.removeEventListener("abort", onAbort);
+      };
     }
     const deadline = Date.now() + timeoutMs;
     this.entries.set(id, { method, timeoutMs, deadline, resolve, reject, onAbandon, cleanup });

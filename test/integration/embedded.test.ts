@@ -32,7 +32,7 @@ async function wire(board: Switchboard) {
     partial += chunk;
     let newline: number;
     while ((newline = partial.indexOf("\n")) !== -1) {
-      const message = JSON.parse(partial.slice(0, newline)) as { id: number };
+      const message = JSON.parse(partial.slice(0, newline)) as { id: number; result?: Record<string, unknown>; error?: { code: number; message: string } };
       partial = partial.slice(newline + 1);
       answers.set(message.id, message);
     }
