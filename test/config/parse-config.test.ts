@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/config-error.js";
+import { loadConfigFile } from "../../src/config/load-config.js";
+import { parseConfig } from "../../src/config/parse-config.js";
+
+function issues(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(raw, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe("parseConfig", () => {
+  it("takes the seed's shape and fills every default", () => {
+    const { config, warnings } = parseConfig({
+      proxy: { enabled: true, namespace: "proxy" },
+      servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: "." });
+    expect(config.servers["time"]).toEqual({
+      type: "stdio",
+      command: "uvx",
+      args: ["mcp-server-time"],
+      cwd: "/tmp",
+      env: { TZ: "UTC" },
+      inheritEnv: false,
+      timeoutMs: 60000,
+      startupTimeoutMs: 60000,
+      prefix: true,
+      enabled: true,
+      restart: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000 },
+    });
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 8000, path: "/mcp", maxBodyBytes: 4 * 1024 * 1024 });
+    expect(config.maxMessageBytes).toBe(16 * 1024 * 1024);
+  });
+
+  it("takes a Claude Desktop mcpServers file, skipping remote entries with a warning", () => {
+    const { config, warnings } = parseConfig({
+      mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] }, remote: { url: "https://example.com/mcp" } },
+    });
+    expect(Object.keys(config.servers)).toEqual(["memory"]);
+    expect(warnings).toEqual(['mcpServers.remote: remote servers ("url") are not supported by this version; the server is skipped']);
+  });
+
+  it("lists every problem at once, each with its path", () => {
+    expect(
+      issues({
+        proxy: { separator: "", namespace: "bad space" },
+        servers: { a: { args: "x", env: { K: {} }, timeout: -1 }, "b.c": { command: "x" } },
+        server: { port: 70000, path: "mcp" },
+        logLevel: "loud",
+      }),
+    ).toEqual([
+      "proxy.separator: must be a non-empty string",
+      "proxy.namespace: may hold only A-Z a-z 0-9 _ - . (or be empty for no namespace)",
+      'servers.a.command: must be a non-empty string (the program to run)',
+      "servers.a.timeout: must be a whole number from 1 to 86400000",
+      "servers.a.args: must be an array of strings",
+      "servers.a.env.K: must be a string",
+      'servers."b.c": server name contains the separator ".", which would make its tool names ambiguous; rename the server or change proxy.separator',
+      "server.port: must be a whole number from 0 to 65535",
+      'server.path: must start with "/"',
+      'logLevel: must be one of "debug", "info", "warn", "error"',
+    ]);
+  });
+
+  it("warns about unknown keys instead of failing", () => {
+    const { warnings } = parseConfig({ servers: { a: { command: "x", colour: "blue" } }, extra: 1 });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^extra: unknown key, ignored/),
+      expect.stringMatching(/^servers\.a\.colour: unknown key, ignored/),
+    ]);
+  });
+
+  it("substitutes ${VAR} and ${VAR:-default}, keeps $${ literal, and names unset variables", () => {
+    const { config } = parseConfig(
+      { servers: { a: { command: "${CMD}", args: ["${MISSING:-fallback}", "$${NOT_A_VAR}"], env: { TOKEN: "Bearer ${TOKEN}" } } } },
+      { CMD: "node", TOKEN: "abc" },
+    );
+    expect(config.servers["a"]).toMatchObject({ command: "node", args: ["fallback", "${NOT_A_VAR}"], env: { TOKEN: "Bearer abc" } });
+    expect(issues({ servers: { a: { command: "${NOPE}" } } })).toEqual([
+      "servers.a.command: environment variable NOPE is not set (used as ${NOPE}); set it, or write ${NOPE:-default}",
+    ]);
+  });
+
+  it("refuses a server defined in both shapes", () => {
+    expect(issues({ servers: { a: { command: "x" } }, mcpServers: { a: { command: "y" } } })).toEqual([
+      'mcpServers.a: server "a" is defined in both "servers" and "mcpServers"; keep one',
+    ]);
+  });
+
+  it("with separator _, a server name holding _ is refused", () => {
+    expect(issues({ proxy: { separator: "_" }, servers: { my_server: { command: "x" } } })[0]).toMatch(/contains the separator "_"/);
+  });
+});
+
+describe("loadConfigFile", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sb-config-"));
+
+  it("says when the file is missing or not JSON", async () => {
+    await expect(loadConfigFile(join(dir, "none.json"))).rejects.toThrow(/cannot read .*none\.json: no such file/);
+    writeFileSync(join(dir, "bad.json"), "{ nope");
+    await expect(loadConfigFile(join(dir, "bad.json"))).rejects.toThrow(/not valid JSON/);
+  });
+
+  it("resolves relative cwd and ${CONFIG_DIR} against the file's folder", async () => {
+    writeFileSync(join(dir, "ok.json"), JSON.stringify({ servers: { a: { command: "node", args: ["${CONFIG_DIR}/server.mjs"], cwd: "sub" } } }));
+    const { config } = await loadConfigFile(join(dir, "ok.json"), {});
+    expect(config.servers["a"]!.args).toEqual([`${dir}/server.mjs`]);
+    expect(config.servers["a"]!.cwd).toBe(join(dir, "sub"));
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_NAMING, exposedName, serverPrefix, toolNameProblem } from "../../src/mcp/naming.js";
+import { toCallToolResult } from "../../src/mcp/tool-result.js";
+import { eraOf, negotiateLegacyVersion } from "../../src/mcp/versions.js";
+import { RouteTable } from "../../src/gateway/route-table.js";
+import type { Backend } from "../../src/backend/backend.js";
+import type { LocalTool } from "../../src/gateway/local-tool.js";
+
+describe("naming", () => {
+  it("builds exposed names under each policy", () => {
+    expect(exposedName(DEFAULT_NAMING, "time", "get_current_time")).toBe("proxy.time.get_current_time");
+    expect(exposedName({ namespace: "", separator: "." }, "time", "now")).toBe("time.now");
+    expect(exposedName({ namespace: "mcp", separator: "__" }, "time", "now")).toBe("mcp__time__now");
+    expect(exposedName(DEFAULT_NAMING, "time", "now", false)).toBe("now");
+    expect(serverPrefix({ namespace: "p", separator: "_" }, "s")).toBe("p_s_");
+  });
+
+  it("says why a name is not a recommended tool name", () => {
+    expect(toolNameProblem("proxy.time.now")).toBeUndefined();
+    expect(toolNameProblem("has space")).toMatch(/characters outside/);
+    expect(toolNameProblem("x".repeat(129))).toMatch(/129 characters/);
+  });
+});
+
+describe("versions", () => {
+  it("negotiates legacy versions and knows eras", () => {
+    for (const v of ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]) expect(negotiateLegacyVersion(v)).toBe(v);
+    expect(negotiateLegacyVersion("2099-01-01")).toBe("2025-11-25");
+    expect(negotiateLegacyVersion(42)).toBe("2025-11-25");
+    expect(eraOf("2025-06-18")).toBe("legacy");
+    expect(eraOf("2026-07-28")).toBe("modern");
+    expect(eraOf("1.0")).toBeUndefined();
+  });
+});
+
+describe("toCallToolResult", () => {
+  it("normalises handler return values", () => {
+    const full = { content: [{ type: "text", text: "x" }], isError: true };
+    expect(toCallToolResult(full)).toBe(full);
+    expect(toCallToolResult("hi")).toEqual({ content: [{ type: "text", text: "hi" }] });
+    expect(toCallToolResult(undefined)).toEqual({ content: [] });
+    expect(toCallToolResult({ a: 1 })).toEqual({ content: [{ type: "text", text: '{\n  "a": 1\n}' }], structuredContent: { a: 1 } });
+    expect(toCallToolResult([1, 2])).toEqual({ content: [{ type: "text", text: "[\n  1,\n  2\n]" }] });
+    expect(toCallToolResult(7)).toEqual({ content: [{ type: "text", text: "7" }] });
+  });
+});
+
+describe("RouteTable", () => {
+  const backend = (name: string, prefix: boolean, tools: string[]) =>
+    ({ name, config: { prefix }, tools: tools.map((t) => ({ name: t, inputSchema: { type: "object" } })) }) as unknown as Backend;
+  const local = (name: string): LocalTool => ({ definition: { name, inputSchema: { type: "object" } }, handler: () => "x" });
+
+  it("lists local tools first, then backends in order, and routes to original names", () => {
+    const table = new RouteTable(DEFAULT_NAMING);
+    const problems = table.rebuild([local("hello")], [backend("a", true, ["x", "y"]), backend("b", false, ["z"])]);
+    expect(problems).toEqual([]);
+    expect(table.tools.map((t) => t.name)).toEqual(["hello", "proxy.a.x", "proxy.a.y", "z"]);
+    expect(table.lookup("proxy.a.y")).toMatchObject({ kind: "backend", name: "y" });
+    expect(table.lookup("hello")).toMatchObject({ kind: "local" });
+    expect(table.lookup("proxy.a.nope")).toBeUndefined();
+  });
+
+  it("leaves out a colliding un-prefixed tool and names both sides", () => {
+    const table = new RouteTable(DEFAULT_NAMING);
+    const problems = table.rebuild([local("z")], [backend("b", false, ["z", "w"]), backend("c", false, ["w"])]);
+    expect(table.tools.map((t) => t.name)).toEqual(["z", "w"]);
+    expect(problems).toEqual([
+      'tool "z" of backend "b" is exposed as "z", which a local tool already uses; it is left out (rename one, or set "prefix": true on the server)',
+      'tool "w" of backend "c" is exposed as "w", which backend "b" already uses; it is left out (rename one, or set "prefix": true on the server)',
+    ]);
+  });
+});
