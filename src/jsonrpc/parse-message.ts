@@ -51,14 +51,9 @@ export function validateMessage(value: unknown): ParseOutcome {
     if (params !== undefined && !isJsonObject(params)) {
       return invalid('Invalid Request: "params" must be an object when present', id);
     }
-    if ("id" in value) {
-      if (!isId(rawId)) return invalid('Invalid Request: "id" must be a string or a number', null);
-      return {
-        ok: true,
-        message: params === undefined ? { jsonrpc: "2.0", id: rawId, method } : { jsonrpc: "2.0", id: rawId, method, params },
-      };
-    }
-    return { ok: true, message: params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params } };
+    if ("id" in value && !isId(rawId)) return invalid('Invalid Request: "id" must be a string or a number', null);
+    // Valid: the parsed object itself is the message (no copy on the hot path).
+    return { ok: true, message: value as unknown as JsonRpcMessage };
   }
 
   if (!("id" in value)) return invalid('Invalid Request: a message needs "method" (request or notification) or "id" (response)');
@@ -70,7 +65,7 @@ export function validateMessage(value: unknown): ParseOutcome {
     const result = value["result"];
     if (!isJsonObject(result)) return invalid('Invalid Request: "result" must be an object', id);
     if (rawId === null) return invalid('Invalid Request: a result needs a non-null "id"');
-    return { ok: true, message: { jsonrpc: "2.0", id: rawId as JsonRpcId, result } };
+    return { ok: true, message: value as unknown as JsonRpcMessage };
   }
   const error = value["error"];
   if (!isJsonObject(error) || typeof error["code"] !== "number" || !Number.isInteger(error["code"]) || typeof error["message"] !== "string") {
