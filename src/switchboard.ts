@@ -83,7 +83,8 @@ export class Switchboard {
     this.options = options;
     this.logger = options.logger ?? createLogger({ level: parsed.config.logLevel });
     for (const warning of parsed.warnings) this.logger.warn(warning);
-    this.gateway = new Gateway({ namespace: this.config.proxy.namespace, separator: this.config.proxy.separator }, this.logger);
+    const { namespace, separator, maxNameLength } = this.config.proxy;
+    this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger);
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
   }

@@ -57,6 +57,8 @@ export interface ProxyConfig {
   enabled: boolean;
   namespace: string;
   separator: string;
+  /** Longest exposed tool name; longer ones are left out with a warning. */
+  maxNameLength?: number;
 }
 
 /** A fully validated configuration, every default filled in. */

@@ -55,6 +55,13 @@ export class RouteTable {
     for (const backend of backends) {
       for (const tool of backend.tools) {
         const name = exposedName(this.policy, backend.name, tool.name, backend.config.prefix);
+        const max = this.policy.maxNameLength;
+        if (max !== undefined && name.length > max) {
+          problems.push(
+            `tool "${tool.name}" of backend "${backend.name}" would be exposed as "${name}" (${name.length} characters, over proxy.maxNameLength ${max}); it is left out (shorten the namespace or the server name)`,
+          );
+          continue;
+        }
         const taken = owner.get(name);
         if (taken !== undefined) {
           problems.push(

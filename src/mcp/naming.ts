@@ -3,6 +3,8 @@ export interface NamingPolicy {
   /** Leading namespace; empty gives `{server}{separator}{tool}`. */
   namespace: string;
   separator: string;
+  /** Longest exposed name allowed (several clients cap it at 64); unset = no cap. */
+  maxNameLength?: number;
 }
 
 /** The seed's defaults: `proxy.time.get_current_time`. */

@@ -194,3 +194,21 @@ describe("HTTP front refusals", () => {
     controller.abort();
   });
 });
+
+describe("HTTP front id reuse", () => {
+  it("refuses an id already in flight in the session, and the first call still gets its answer", async () => {
+    const session = await openSession(sb.url);
+    const headers = jsonHeaders({ "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-06-18" });
+    const first = rawRequest(sb.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 42, method: "tools/call", params: { name: "proxy.echo.sleep", arguments: { ms: 300 } } }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await rawRequest(sb.url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 42, method: "ping" }) });
+    expect(second.status).toBe(400);
+    expect(errorMessage(second.body)).toMatch(/id 42 is already in use/);
+    const answered = await first;
+    expect(JSON.parse(answered.body)).toEqual({ jsonrpc: "2.0", id: 42, result: { content: [{ type: "text", text: "slept 300" }] } });
+  });
+});

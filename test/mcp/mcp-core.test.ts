@@ -69,4 +69,13 @@ describe("RouteTable", () => {
       'tool "w" of backend "c" is exposed as "w", which backend "b" already uses; it is left out (rename one, or set "prefix": true on the server)',
     ]);
   });
+
+  it("leaves out names over maxNameLength and says how to fix it", () => {
+    const table = new RouteTable({ ...DEFAULT_NAMING, maxNameLength: 16 });
+    const problems = table.rebuild([], [backend("srv", true, ["short", "a_much_longer_name"])]);
+    expect(table.tools.map((t) => t.name)).toEqual(["proxy.srv.short"]);
+    expect(problems).toEqual([
+      'tool "a_much_longer_name" of backend "srv" would be exposed as "proxy.srv.a_much_longer_name" (28 characters, over proxy.maxNameLength 16); it is left out (shorten the namespace or the server name)',
+    ]);
+  });
 });

@@ -140,6 +140,11 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
     return;
   }
   const ids: JsonRpcId[] = requests.map((request) => request.id);
+  const reused = ids.find((id, index) => session.transport.isAwaiting(id) || ids.indexOf(id) !== index);
+  if (reused !== undefined) {
+    replyError(res, 400, `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in progress in this session; use a fresh id`, headers);
+    return;
+  }
   const exchange = new Exchange(res, ids, { batch, acceptsSse: accepts(req, "text/event-stream"), headers });
   session.transport.attach(ids, exchange);
   const active = session;
@@ -155,7 +160,7 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
 
 /** GET: the session's stream for server-initiated messages. */
 export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): void {
-  if (!accepts(req, "text/event-stream") || !(req.headers.accept ?? "").includes("text/event-stream")) {
+  if (!(req.headers.accept ?? "").includes("text/event-stream")) {
     replyError(res, 406, "Not Acceptable: GET opens an SSE stream; send Accept: text/event-stream", ctx.headers);
     return;
   }

@@ -33,6 +33,11 @@ export class SessionTransport implements Transport {
     for (const id of ids) this.exchanges.set(id, exchange);
   }
 
+  /** True while a request with this id waits for its answer. */
+  isAwaiting(id: JsonRpcId): boolean {
+    return this.exchanges.has(id);
+  }
+
   /** Forget an exchange's ids (its client went away). */
   detach(ids: JsonRpcId[]): void {
     for (const id of ids) this.exchanges.delete(id);
