@@ -4,6 +4,9 @@ import type { SendOptions, Transport } from "../../jsonrpc/transport.js";
 import type { Exchange } from "./exchange.js";
 import { sseEvent, writeWithBackpressure } from "./sse.js";
 
+/** Interval of SSE comment lines on an idle GET stream. */
+export const KEEP_ALIVE_MS = 25_000;
+
 /**
  * The transport of one Streamable HTTP session. Incoming messages arrive by
  * POST; outgoing ones go to the exchange of the request they belong to, or
@@ -51,7 +54,14 @@ export class SessionTransport implements Transport {
   /** Use `res` as the session's stream for server-initiated messages. */
   openStream(res: ServerResponse): void {
     this.stream = res;
+    // A comment line now and then keeps proxies and load balancers from
+    // closing a quiet stream; clients ignore it.
+    const keepAlive = setInterval(() => {
+      if (!res.writableEnded) res.write(":\n\n");
+    }, KEEP_ALIVE_MS);
+    keepAlive.unref();
     res.once("close", () => {
+      clearInterval(keepAlive);
       if (this.stream === res) this.stream = undefined;
     });
   }
