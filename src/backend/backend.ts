@@ -12,6 +12,8 @@ import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit, typ
 import { initializeLegacy, listAllTools, type BackendSession } from "./handshake.js";
 import { ProgressTokens, type ProgressListener } from "./progress-tokens.js";
 import { forwardStderr } from "./stderr-lines.js";
+import { describeExit, formatMs, unavailableReason, withinMs } from "./exit-report.js";
+import { restartDelay } from "./restart-policy.js";
 
 /** Where a backend is in its life. */
 export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
@@ -269,15 +271,15 @@ export class Backend {
     this.generation++;
     this.consecutiveFailures++;
     this.lastError = reason;
-    const { maxAttempts, initialDelayMs, maxDelayMs } = this.config.restart;
-    if (this.consecutiveFailures > maxAttempts) {
+    const { maxAttempts } = this.config.restart;
+    const delay = restartDelay(this.config.restart, this.consecutiveFailures);
+    if (delay === undefined) {
       this.setState("failed");
       this.options.logger.error(
-        `${this.label} ${reason}; giving up after ${maxAttempts} restart attempts (fix the server or its config, then reload)`,
+        `${this.label} ${reason}; giving up after ${maxAttempts} restart attempts (fix the server or its config, then restart the switchboard)`,
       );
       return;
     }
-    const delay = Math.min(initialDelayMs * 2 ** (this.consecutiveFailures - 1), maxDelayMs);
     this.setState("restarting");
     this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.consecutiveFailures} of ${maxAttempts})`);
     this.restartTimer = setTimeout(() => {
@@ -324,43 +326,10 @@ export class Backend {
   }
 
   private unavailableError(method: string): SwitchboardError {
-    const why =
-      this.stateValue === "starting"
-        ? "is still starting"
-        : this.stateValue === "restarting"
-          ? `is restarting after: ${this.lastError ?? "an exit"}`
-          : this.stateValue === "failed"
-            ? `failed and will not be restarted (last error: ${this.lastError ?? "unknown"})`
-            : this.stateValue === "disabled"
-              ? "is disabled in the config"
-              : "is stopped";
-    return new SwitchboardError("BACKEND_UNAVAILABLE", `${this.label} ${why}; ${method} was not sent`);
+    return new SwitchboardError("BACKEND_UNAVAILABLE", `${this.label} ${unavailableReason(this.stateValue, this.lastError)}; ${method} was not sent`);
   }
 
   private setState(state: BackendState): void {
     this.stateValue = state;
   }
-}
-
-/** The promise's value if it settles within `ms`, else undefined. */
-async function withinMs<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  if (!promise) return undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describeExit(exit: ChildExit): string {
-  if (exit.signal) return `was killed by ${exit.signal}`;
-  return `exited with code ${exit.code ?? "unknown"}`;
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s` : `${ms}ms`;
 }
