@@ -17,4 +17,6 @@ export const DEFAULT_HTTP: HttpFrontConfig = {
   maxSessions: 1000,
   sessionIdleMs: 30 * 60_000,
   shutdownGraceMs: 10_000,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 60_000,
 };

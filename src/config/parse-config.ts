@@ -16,7 +16,7 @@ const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes",
 const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength"];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
-const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace"];
+const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout"];
 
 /** Reads typed fields off an object, recording an issue per wrong field. */
 class Reader {
@@ -240,6 +240,8 @@ function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
     maxSessions: read.integer(obj, "maxSessions", "server", DEFAULT_HTTP.maxSessions, 1),
     sessionIdleMs: read.integer(obj, "sessionIdleTimeout", "server", DEFAULT_HTTP.sessionIdleMs, 1000),
     shutdownGraceMs: read.integer(obj, "shutdownGrace", "server", DEFAULT_HTTP.shutdownGraceMs, 0),
+    headersTimeoutMs: read.integer(obj, "headersTimeout", "server", DEFAULT_HTTP.headersTimeoutMs, 100),
+    requestTimeoutMs: read.integer(obj, "requestTimeout", "server", DEFAULT_HTTP.requestTimeoutMs, 100),
   };
   if (!http.path.startsWith("/")) read.issues.push({ path: "server.path", message: 'must start with "/"' });
   const token = read.optionalString(obj, "authToken", "server");

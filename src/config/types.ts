@@ -50,6 +50,10 @@ export interface HttpFrontConfig {
   sessionIdleMs: number;
   /** Time in-flight requests get to finish on shutdown. */
   shutdownGraceMs: number;
+  /** A client must send its whole request headers within this. */
+  headersTimeoutMs: number;
+  /** A client must send its whole request (headers and body) within this. */
+  requestTimeoutMs: number;
 }
 
 /** The proxy section of the seed's config shape. */

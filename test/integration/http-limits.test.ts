@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixture } from "../helpers/paths.js";
 import { startHttpSwitchboard, writeConfig, type SwitchboardProcess } from "../helpers/switchboard-process.js";
@@ -67,5 +68,23 @@ describe("HTTP front limits and auth", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
     });
     expect(res.status).toBe(404);
+  });
+});
+
+describe("HTTP front against slow clients", () => {
+  it("closes a connection that never finishes its headers, and keeps serving others", async () => {
+    const sb = await start({ headersTimeout: 1000 });
+    const target = new URL(sb.url);
+    const socket = connect(Number(target.port), target.hostname);
+    socket.on("error", () => undefined);
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(`POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n`);
+    const t0 = Date.now();
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+    await new Promise((resolve) => socket.once("close", resolve));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect((await rawRequest(sb.url, { method: "POST", headers: jsonHeaders(), body: initializeBody() })).status).toBe(200);
   });
 });

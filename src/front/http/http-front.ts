@@ -33,17 +33,23 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
   };
   let closing = false;
 
-  const server: Server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      logger.error(`http ${req.method} ${req.url} failed: ${String(error)}`);
-      if (!res.headersSent) replyError(res, 500, "Internal Server Error");
-      else res.end();
-    });
-  });
-  // Against slow clients: whole headers within 15 s, a whole request within 60 s.
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  // Against slow clients: whole headers within headersTimeout, a whole request
+  // within requestTimeout, checked every second (Node's default is every 30 s).
+  const server: Server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      route(req, res).catch((error: unknown) => {
+        logger.error(`http ${req.method} ${req.url} failed: ${String(error)}`);
+        if (!res.headersSent) replyError(res, 500, "Internal Server Error");
+        else res.end();
+      });
+    },
+  );
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = pathOf(req.url);
