@@ -156,4 +156,28 @@ describe("stdio front with the official SDK client", () => {
     expect(await exited).toBe(0);
     await waitFor(() => children.every((pid) => !alive(pid)), 5_000, "backends gone");
   });
+
+  it("a backend killed mid-call fails that call within a second, comes back, and nothing remains after close", async () => {
+    const config = writeConfig({ servers: { echo: { type: "stdio", command: process.execPath, args: [fixture("echo-backend")], restart: { initialDelay: 200 } } } });
+    const { client, transport } = await connectStdio(config);
+    const switchboardPid = transport.pid!;
+    const pidOf = async () => Number(((await client.callTool({ name: "proxy.echo.pid", arguments: {} })).content as Array<{ text: string }>)[0]!.text);
+    const first = await pidOf();
+    const slow = client.callTool({ name: "proxy.echo.sleep", arguments: { ms: 10_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const t0 = Date.now();
+    process.kill(first, "SIGKILL");
+    await expect(slow).rejects.toThrow(/backend "echo" was killed by SIGKILL while handling tools\/call/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    let second = 0;
+    await waitFor(async () => {
+      second = await pidOf().catch(() => 0);
+      return second !== 0;
+    }, 10_000, "the backend back");
+    expect(second).not.toBe(first);
+    const children = descendants(switchboardPid).map((p) => p.pid);
+    expect(children).toContain(second);
+    await client.close();
+    await waitFor(() => !alive(switchboardPid) && children.every((pid) => !alive(pid)), 5000, "everything gone");
+  });
 });
