@@ -82,7 +82,8 @@ export class Exchange {
   private finishJson(): void {
     this.finished = true;
     const body = this.batch ? `[${this.buffered.join(",")}]` : this.buffered[0]!;
-    this.res.writeHead(200, { ...this.headers, "Content-Type": "application/json" });
+    // With a length the body goes out in one piece (no chunked framing).
+    this.res.writeHead(200, { ...this.headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
     this.res.end(body);
   }
 }
