@@ -138,6 +138,7 @@ describe("HTTP front refusals", () => {
     const res = await post(jsonHeaders({ "Mcp-Session-Id": session, "MCP-Protocol-Version": "1999-01-01" }), JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
     expect(res.status).toBe(400);
     expect(errorMessage(res.body)).toMatch(/unsupported MCP-Protocol-Version "1999-01-01"/);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: -32022, data: { supported: ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] } });
   });
 
   it("415 for a wrong content type, 400 with -32700 for a body that is not JSON", async () => {

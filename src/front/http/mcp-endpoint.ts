@@ -4,7 +4,7 @@ import { isRequest, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/me
 import { validateMessage } from "../../jsonrpc/parse-message.js";
 import type { Logger } from "../../log/logger.js";
 import { Method } from "../../mcp/methods.js";
-import { isLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../../mcp/versions.js";
+import { isLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION, LEGACY_VERSIONS } from "../../mcp/versions.js";
 import { Exchange } from "./exchange.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import { replyEmpty, replyError } from "./replies.js";
@@ -35,12 +35,24 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Check MCP-Protocol-Version; returns a refusal message or undefined. */
-function versionProblem(req: IncomingMessage): string | undefined {
+/**
+ * Check MCP-Protocol-Version. An unsupported one is refused with 400 and the
+ * modern era's UnsupportedProtocolVersion error (-32022, `data.supported`),
+ * which legacy clients read as a plain 400 and dual-era clients use to fall
+ * back to a version we speak. Answers true when the request was refused.
+ */
+function refuseVersion(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): boolean {
   const version = headerValue(req, "mcp-protocol-version");
-  if (version === undefined) return undefined;
-  if (isLegacyVersion(version)) return undefined;
-  return `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05)`;
+  if (version === undefined || isLegacyVersion(version)) return false;
+  replyError(
+    res,
+    400,
+    `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${LEGACY_VERSIONS.join(", ")})`,
+    ctx.headers,
+    ErrorCode.UnsupportedProtocolVersion,
+    { supported: [...LEGACY_VERSIONS], requested: version },
+  );
+  return true;
 }
 
 /** Find the session a request names: 400 when it names none, 404 when it is unknown or ended. */
@@ -70,11 +82,7 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
     replyError(res, 406, "Not Acceptable: Accept must include application/json or text/event-stream", ctx.headers);
     return;
   }
-  const problem = versionProblem(req);
-  if (problem) {
-    replyError(res, 400, problem, ctx.headers);
-    return;
-  }
+  if (refuseVersion(req, res, ctx)) return;
   let body: Buffer;
   try {
     body = await readBody(req, ctx.maxBodyBytes);
@@ -164,11 +172,7 @@ export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Endpoi
     replyError(res, 406, "Not Acceptable: GET opens an SSE stream; send Accept: text/event-stream", ctx.headers);
     return;
   }
-  const problem = versionProblem(req);
-  if (problem) {
-    replyError(res, 400, problem, ctx.headers);
-    return;
-  }
+  if (refuseVersion(req, res, ctx)) return;
   const session = sessionOf(req, res, ctx);
   if (!session) return;
   if (session.transport.hasStream) {

@@ -8,12 +8,14 @@ export function replyError(
   message: string,
   headers: Record<string, string> = {},
   code: number = status === 400 ? ErrorCode.InvalidRequest : ErrorCode.ServerError,
+  data?: unknown,
 ): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } });
+  const error = data === undefined ? { code, message } : { code, message, data };
+  const body = JSON.stringify({ jsonrpc: "2.0", id: null, error });
   res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
