@@ -31,8 +31,14 @@ export interface SwitchboardProcess {
 export async function startHttpSwitchboard(configPath: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<SwitchboardProcess> {
   const proc = spawn(process.execPath, [MAIN, configPath, "--port", "0", ...extraArgs], { stdio: ["pipe", "pipe", "pipe"], env });
   const handle = wrap(proc);
-  const line = await handle.waitForLog(/listening on (http:\/\/\S+)/, 20_000);
-  handle.url = /listening on (http:\/\/\S+)/.exec(line)![1]!;
+  try {
+    const line = await handle.waitForLog(/listening on (http:\/\/\S+)/, 20_000);
+    handle.url = /listening on (http:\/\/\S+)/.exec(line)![1]!;
+  } catch (error) {
+    // A switchboard that never said it was listening must not outlive the test.
+    proc.kill("SIGKILL");
+    throw error;
+  }
   return handle;
 }
 
