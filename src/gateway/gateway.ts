@@ -87,6 +87,11 @@ export class Gateway {
     });
   }
 
+  /** Number of subscribers (front sessions) listening for changes. */
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
   /** Receive tool-list changes until the returned function is called. */
   subscribe(subscriber: ChangeSubscriber): () => void {
     this.subscribers.add(subscriber);

@@ -137,3 +137,24 @@ describe("Switchboard embedding API", () => {
     await waitFor(() => seen.includes('"proxy.echo.fresh"'), 5000, "the new tool listed");
   });
 });
+
+describe("HTTP front hygiene", () => {
+  it("a failed initialize leaves no session and no subscriber behind", async () => {
+    const board = make({ servers: {} });
+    const front = await board.run({ transport: "http", port: 0 });
+    const before = board.router.subscriberCount;
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(front.url!, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: i, method: "initialize", params: {} }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("mcp-session-id")).toBeNull();
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32602);
+    }
+    await waitFor(() => board.router.subscriberCount === before, 2000, "subscribers released");
+    expect(board.health().sessions).toBe(0);
+    await front.close();
+  });
+});

@@ -19,12 +19,29 @@ export class Exchange {
   private mode: "json" | "sse" = "json";
   private finished = false;
 
-  constructor(res: ServerResponse, ids: JsonRpcId[], options: { batch: boolean; acceptsSse: boolean; headers: Record<string, string> }) {
+  private readonly sessionId: (() => string | undefined) | undefined;
+
+  /**
+   * `sessionId`, for an initialize exchange: the id to announce in
+   * Mcp-Session-Id, asked when the head is written, so a failed initialize
+   * announces no session.
+   */
+  constructor(
+    res: ServerResponse,
+    ids: JsonRpcId[],
+    options: { batch: boolean; acceptsSse: boolean; headers: Record<string, string>; sessionId?: () => string | undefined },
+  ) {
     this.res = res;
     this.waiting = new Set(ids);
     this.batch = options.batch;
     this.acceptsSse = options.acceptsSse;
     this.headers = options.headers;
+    this.sessionId = options.sessionId;
+  }
+
+  private head(extra: Record<string, string>): Record<string, string> {
+    const id = this.sessionId?.();
+    return id === undefined ? { ...this.headers, ...extra } : { ...this.headers, ...extra, "Mcp-Session-Id": id };
   }
 
   /** Request ids this exchange still waits for. */
@@ -74,7 +91,7 @@ export class Exchange {
 
   private openStream(): void {
     this.mode = "sse";
-    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+    this.res.writeHead(200, this.head(SSE_HEADERS));
     this.res.flushHeaders();
     for (const text of this.buffered.splice(0)) this.res.write(sseData(text));
   }
@@ -83,7 +100,7 @@ export class Exchange {
     this.finished = true;
     const body = this.batch ? `[${this.buffered.join(",")}]` : this.buffered[0]!;
     // With a length the body goes out in one piece (no chunked framing).
-    this.res.writeHead(200, { ...this.headers, "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
+    this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) }));
     this.res.end(body);
   }
 }

@@ -119,7 +119,7 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
 
   const initialize = messages.find((message) => "method" in message && message.method === Method.Initialize);
   let session: HttpSession | undefined;
-  const headers = { ...ctx.headers };
+  const headers = ctx.headers;
   if (initialize) {
     if (messages.length > 1) {
       replyError(res, 400, "Invalid Request: initialize must be sent alone, not in a batch", ctx.headers);
@@ -130,7 +130,6 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
       return;
     }
     session = ctx.sessions.create();
-    headers["Mcp-Session-Id"] = session.id;
   } else {
     session = sessionOf(req, res, ctx);
     if (!session) return;
@@ -153,7 +152,13 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
     replyError(res, 400, `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in progress in this session; use a fresh id`, headers);
     return;
   }
-  const exchange = new Exchange(res, ids, { batch, acceptsSse: accepts(req, "text/event-stream"), headers });
+  const created = initialize ? session : undefined;
+  const exchange = new Exchange(res, ids, {
+    batch,
+    acceptsSse: accepts(req, "text/event-stream"),
+    headers,
+    ...(created ? { sessionId: () => (ctx.sessions.isRegistered(created) ? created.id : undefined) } : {}),
+  });
   session.transport.attach(ids, exchange);
   const active = session;
   res.once("close", () => {
@@ -163,6 +168,7 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
     active.transport.detach(pending);
     for (const id of pending) active.peer.cancelIncoming(id, "the HTTP client disconnected");
   });
+  if (created) res.once("close", () => ctx.sessions.discard(created));
   for (const message of messages) session.transport.receive(message);
 }
 

@@ -70,6 +70,18 @@ export class SessionRegistry {
     return session;
   }
 
+  /** True when `session` became reachable (its initialize succeeded). */
+  isRegistered(session: HttpSession): boolean {
+    return this.sessions.get(session.id) === session;
+  }
+
+  /** Drop a session whose initialize failed: it was never registered, so nothing else will end it. */
+  discard(session: HttpSession): void {
+    if (this.isRegistered(session)) return;
+    session.front.dispose();
+    void session.peer.close();
+  }
+
   /** Find a live session, marking it active. */
   get(id: string): HttpSession | undefined {
     const session = this.sessions.get(id);
