@@ -47,6 +47,11 @@ export class Gateway {
     return this.routes.tools;
   }
 
+  /** The `tools/list` result every client gets (shared; do not modify). */
+  get toolsListResult(): JsonObject {
+    return this.routes.listResult;
+  }
+
   /** Register a local tool; refuses bad names and collisions with a clear error. */
   addLocalTool(definition: LocalToolDefinition, handler: LocalToolHandler): void {
     const name = definition.name;

@@ -2,6 +2,8 @@ import type { Backend } from "../backend/backend.js";
 import { exposedName, type NamingPolicy } from "../mcp/naming.js";
 import type { Tool } from "../mcp/types.js";
 import type { LocalTool } from "./local-tool.js";
+import type { JsonObject } from "../jsonrpc/message.js";
+import { shareResult } from "../jsonrpc/serialize.js";
 
 /** Where an exposed tool name leads. */
 export type Route =
@@ -17,6 +19,7 @@ export class RouteTable {
   private readonly policy: NamingPolicy;
   private routes = new Map<string, Route>();
   private listing: Tool[] = [];
+  private sharedList: JsonObject = shareResult({ tools: [] });
 
   constructor(policy: NamingPolicy) {
     this.policy = policy;
@@ -25,6 +28,14 @@ export class RouteTable {
   /** Every exposed tool: local ones first, then each backend's in config order. */
   get tools(): readonly Tool[] {
     return this.listing;
+  }
+
+  /**
+   * The `tools/list` result, one object per rebuild, shared by every client:
+   * its JSON text is computed once, not once per request.
+   */
+  get listResult(): JsonObject {
+    return this.sharedList;
   }
 
   /** Number of exposed tools. */
@@ -76,6 +87,7 @@ export class RouteTable {
     }
     this.routes = routes;
     this.listing = listing;
+    this.sharedList = shareResult({ tools: listing });
     return problems;
   }
 }

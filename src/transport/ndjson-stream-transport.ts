@@ -4,6 +4,7 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import { parseMessageText } from "../jsonrpc/parse-message.js";
+import { stringifyMessage } from "../jsonrpc/serialize.js";
 import type { Transport } from "../jsonrpc/transport.js";
 
 /** Options of a newline-delimited JSON transport. */
@@ -72,7 +73,7 @@ export class NdjsonStreamTransport implements Transport {
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new Error("transport is closed");
     // Serialise now, so a value JSON cannot carry fails this send, not a later batch.
-    const line = JSON.stringify(message) + "\n";
+    const line = stringifyMessage(message) + "\n";
     // Lines sent in the same event-loop turn leave as one string in one write:
     // under load that is one syscall and one write callback for many messages
     // (a profile showed Writable's per-chunk work at ~20% of CPU with cork/writev).

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
+import { stringifyMessage } from "../../jsonrpc/serialize.js";
 import { SSE_HEADERS, sseData, writeWithBackpressure } from "./sse.js";
 
 /**
@@ -58,7 +59,7 @@ export class Exchange {
   async deliver(message: JsonRpcMessage): Promise<boolean> {
     if (this.done) return false;
     // Serialise first: a value JSON cannot carry throws here, before any state changes.
-    const text = JSON.stringify(message);
+    const text = stringifyMessage(message);
     if (isResponse(message)) {
       if (message.id === null || !this.waiting.delete(message.id)) return false;
       if (this.mode === "sse") {

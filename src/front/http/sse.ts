@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { JsonRpcMessage } from "../../jsonrpc/message.js";
+import { stringifyMessage } from "../../jsonrpc/serialize.js";
 
 /** Headers that open a server-sent-events stream. */
 export const SSE_HEADERS = {
@@ -11,7 +12,7 @@ export const SSE_HEADERS = {
 
 /** One SSE `message` event carrying a JSON-RPC message. */
 export function sseEvent(message: JsonRpcMessage): string {
-  return sseData(JSON.stringify(message));
+  return sseData(stringifyMessage(message));
 }
 
 /** One SSE `message` event carrying an already serialised JSON-RPC message. */
