@@ -11,6 +11,41 @@ export function rssMb(pid) {
   }
 }
 
+/** A process and all its descendants (from /proc). */
+export function processTree(pid) {
+  const all = [pid];
+  try {
+    for (const task of readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)) {
+      if (task) all.push(...processTree(Number(task)));
+    }
+  } catch {
+    // gone, or /proc without children files
+  }
+  return all;
+}
+
+/** CPU time (user + system) a process has used, in µs; NaN when unknown. */
+export function cpuUs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const ticksPerSecond = 100; // USER_HZ, 100 on Linux
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Run `work` and return the CPU µs its server side used: the target process
+ * and its descendants (the front and its backends), not the client.
+ */
+export async function serverCpuUs(pid, work) {
+  const pids = processTree(pid);
+  const before = pids.map(cpuUs);
+  await work();
+  return pids.reduce((sum, p, i) => sum + (cpuUs(p) - before[i]), 0);
+}
+
 /** The q-quantile of numbers (0..1). */
 export function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -12,7 +12,7 @@ export function machine() {
 
 /** One row per target. */
 export function table(rows) {
-  const header = `${pad("target", 42)}${padL("p50 µs", 9)}${padL("p99 µs", 9)}${padL("calls/s@32", 12)}${padL("calls/s@256", 13)}${padL("RSS idle", 10)}${padL("after", 8)}${padL("settled", 9)}`;
+  const header = `${pad("target", 42)}${padL("p50 µs", 9)}${padL("p99 µs", 9)}${padL("calls/s@32", 12)}${padL("calls/s@256", 13)}${padL("CPU µs/call", 13)}${padL("RSS idle", 10)}${padL("after", 8)}${padL("settled", 9)}`;
   const lines = [header, "-".repeat(header.length)];
   for (const row of rows) {
     if (row.error) {
@@ -20,7 +20,7 @@ export function table(rows) {
       continue;
     }
     lines.push(
-      `${pad(row.label, 42)}${padL(fmt(row.medianUs), 9)}${padL(fmt(row.p99Us), 9)}${padL(fmt(row.callsPerSec32), 12)}${padL(fmt(row.callsPerSec256), 13)}${padL(fmt(row.rssIdleMb, 1), 10)}${padL(fmt(row.rssAfterLoadMb, 1), 8)}${padL(fmt(row.rssSettledMb, 1), 9)}`,
+      `${pad(row.label, 42)}${padL(fmt(row.medianUs), 9)}${padL(fmt(row.p99Us), 9)}${padL(fmt(row.callsPerSec32), 12)}${padL(fmt(row.callsPerSec256), 13)}${padL(fmt(row.cpuUsPerCall), 13)}${padL(fmt(row.rssIdleMb, 1), 10)}${padL(fmt(row.rssAfterLoadMb, 1), 8)}${padL(fmt(row.rssSettledMb, 1), 9)}`,
     );
   }
   return lines.join("\n");

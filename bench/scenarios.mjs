@@ -1,5 +1,6 @@
 // Switchboard-only measurements: time to ready with many backends, and
 // tools/list latency with 10,000 aggregated tools.
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { Switchboard } from "../dist/index.js";
 import { HttpClient } from "./lean-clients.mjs";
@@ -42,7 +43,37 @@ export async function readiness(count) {
   const starts = board.getProxyStats().backends.map((backend) => backend.startMs ?? NaN);
   await board.close();
   const slowest = Math.max(...starts);
-  return { backends: count, firstFullListMs: firstFullList, allReadyMs: allReady, slowestBackendStartMs: slowest, overheadMs: allReady - slowest };
+  return {
+    backends: count,
+    firstFullListMs: firstFullList,
+    allReadyMs: allReady,
+    slowestBackendStartMs: slowest,
+    overheadMs: allReady - slowest,
+    spawnLoopMs: await spawnLoop(count),
+  };
+}
+
+/**
+ * The floor under "overhead": how long a bare loop of `count`
+ * child_process.spawn calls takes on this machine while the children boot
+ * (each spawn waits until its child has exec'd, and the booting children
+ * compete for the same cores). No switchboard involved.
+ */
+async function spawnLoop(count) {
+  const children = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    children.push(spawn(process.execPath, [ECHO], { stdio: ["pipe", "pipe", "ignore"], detached: true, env: { PATH: process.env.PATH ?? "" } }));
+  }
+  const elapsed = performance.now() - t0;
+  await Promise.all(
+    children.map((child) => {
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      return gone;
+    }),
+  );
+  return elapsed;
 }
 
 /** Median tools/list latency through the HTTP front with `backends` × `perBackend` tools. */

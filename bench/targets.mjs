@@ -113,6 +113,14 @@ export const TARGETS = {
       return { client, pid: client.pid, tool: "echo", stop: () => client.close() };
     },
   },
+  "byte-relay": {
+    label: "byte relay over stdio (stdio-front floor)",
+    async start() {
+      const client = new StdioClient(NODE, [join(ROOT, "bench/byte-relay.mjs"), NODE, ECHO]);
+      await client.initialize();
+      return { client, pid: client.pid, tool: "echo", stop: () => client.close() };
+    },
+  },
   "switchboard-stdio": {
     label: "switchboard, stdio front",
     async start() {
