@@ -8,6 +8,7 @@ import { serveHttp, type HttpFront } from "./front/http/http-front.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool.js";
 import { newClientContext } from "./gateway/front-session.js";
+import { CallContext } from "./gateway/request-context.js";
 import { Cancellation } from "./jsonrpc/cancellation.js";
 import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
@@ -187,16 +188,7 @@ export class Switchboard {
   async callProxiedTool(name: string, args: JsonObject = {}): Promise<CallToolResult> {
     const client = newClientContext("embedded");
     const cancellation = new Cancellation();
-    return this.gateway.callTool(name, args, {
-      client,
-      requestId: 0,
-      cancellation,
-      get signal() {
-        return cancellation.signal;
-      },
-      meta: undefined,
-      notify: async () => undefined,
-    });
+    return this.gateway.callTool(name, args, new CallContext(client, 0, cancellation, undefined, async () => undefined));
   }
 
   /** The seed's stats: enabled, namespace, servers, tools, plus per-backend detail. */

@@ -7,7 +7,7 @@ import type { Implementation } from "../mcp/types.js";
 import { negotiateLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../mcp/versions.js";
 import { VERSION } from "../version.js";
 import { readCallParams, type Gateway } from "./gateway.js";
-import type { ClientContext, FrontKind, RequestContext } from "./request-context.js";
+import { CallContext, type ClientContext, type FrontKind } from "./request-context.js";
 
 /** Who the switchboard says it is to its clients. */
 export const SERVER_INFO: Implementation = { name: "mcp-switchboard", version: VERSION };
@@ -101,16 +101,7 @@ export class FrontSession {
 
   private async callTool(request: IncomingRequest): Promise<JsonObject> {
     const { name, args, meta } = readCallParams(request.params);
-    const context: RequestContext = {
-      client: this.client,
-      requestId: request.id,
-      cancellation: request.cancellation,
-      get signal() {
-        return request.cancellation.signal;
-      },
-      meta,
-      notify: request.notify,
-    };
+    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify);
     return (await this.gateway.callTool(name, args, context)) as JsonObject;
   }
 }

@@ -32,3 +32,22 @@ export interface RequestContext {
   /** Send a notification about this request to its client (progress, logs). */
   notify(method: string, params?: JsonObject): Promise<void>;
 }
+
+/**
+ * The RequestContext of one call. A class so that `signal` is a prototype
+ * getter: an object literal with a getter costs V8 a new hidden class per
+ * call (see ServedRequest in jsonrpc/peer.ts).
+ */
+export class CallContext implements RequestContext {
+  constructor(
+    readonly client: ClientContext,
+    readonly requestId: JsonRpcId,
+    readonly cancellation: Cancellation,
+    readonly meta: JsonObject | undefined,
+    readonly notify: (method: string, params?: JsonObject) => Promise<void>,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+}

@@ -136,6 +136,21 @@ describe("JsonRpcPeer", () => {
     expect(right.sent.filter((s) => "id" in s.message)).toHaveLength(0);
   });
 
+  it("gives a handler an AbortSignal, made before the cancellation, that fires on it", async () => {
+    const { client, server } = pair();
+    const seen: string[] = [];
+    server.setRequestHandler("work", (request) => {
+      const signal = request.signal;
+      expect(request.signal).toBe(signal); // one signal per request
+      signal.addEventListener("abort", () => seen.push(`aborted: ${(signal.reason as Error).message}`));
+      return new Promise(() => {});
+    });
+    void client.request("work", {}, { timeoutMs: 200 }).catch(() => undefined);
+    await tick();
+    expect(server.cancelIncoming(1, "client said stop")).toBe(true);
+    expect(seen).toEqual(["aborted: client said stop"]);
+  });
+
   it("refuses a duplicate id while the first is in flight", async () => {
     const { server, right } = pair();
     server.setRequestHandler("wait", () => new Promise(() => {}));
