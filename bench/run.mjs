@@ -127,7 +127,7 @@ async function main() {
     "",
     "readiness (spawn → tools/list shows every tool; in-process start() vs slowest backend's own start):",
     ...ready.map((r) => `  ${String(r.backends).padStart(2)} backends: first full tools/list ${r.firstFullListMs.toFixed(0)} ms; start() ${r.allReadyMs.toFixed(0)} ms, slowest backend ${r.slowestBackendStartMs.toFixed(0)} ms, overhead ${r.overheadMs.toFixed(0)} ms (a bare loop of ${r.backends} spawns: ${r.spawnLoopMs.toFixed(0)} ms)`),
-    `tools/list with ${list.tools} tools through the HTTP front: median ${list.medianMs.toFixed(1)} ms, max ${list.maxMs.toFixed(1)} ms`,
+    `tools/list with ${list.tools} tools through the HTTP front: median ${list.medianMs.toFixed(1)} ms, max ${list.maxMs.toFixed(1)} ms (of which the client's JSON.parse ≈ ${list.clientParseMs.toFixed(1)} ms)`,
     "",
     "targets (ratios from this run):",
     ...targets.map((t) => `  ${t.pass ? "PASS" : "MISS"}  ${t.name}: ${t.value} (limit ${t.limit})`),
