@@ -18,8 +18,11 @@ export type Route =
 export class RouteTable {
   private readonly policy: NamingPolicy;
   private routes = new Map<string, Route>();
-  private listing: Tool[] = [];
-  private sharedList: JsonObject = shareResult({ tools: [] });
+  /**
+   * The exposed list, as the `tools/list` result: one object per rebuild,
+   * shared by every client, so its JSON text is computed once.
+   */
+  private list: { tools: Tool[] } = shareResult({ tools: [] });
 
   constructor(policy: NamingPolicy) {
     this.policy = policy;
@@ -27,20 +30,17 @@ export class RouteTable {
 
   /** Every exposed tool: local ones first, then each backend's in config order. */
   get tools(): readonly Tool[] {
-    return this.listing;
+    return this.list.tools;
   }
 
-  /**
-   * The `tools/list` result, one object per rebuild, shared by every client:
-   * its JSON text is computed once, not once per request.
-   */
+  /** The `tools/list` result (shared: do not modify). */
   get listResult(): JsonObject {
-    return this.sharedList;
+    return this.list;
   }
 
   /** Number of exposed tools. */
   get size(): number {
-    return this.listing.length;
+    return this.list.tools.length;
   }
 
   /** Find the route of an exposed name. */
@@ -86,8 +86,7 @@ export class RouteTable {
       }
     }
     this.routes = routes;
-    this.listing = listing;
-    this.sharedList = shareResult({ tools: listing });
+    this.list = shareResult({ tools: listing });
     return problems;
   }
 }
