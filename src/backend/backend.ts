@@ -132,7 +132,8 @@ export class Backend {
       forwarded = { ...params, _meta: { ...meta, progressToken: token } };
     }
     try {
-      return await peer.request(method, forwarded, { timeoutMs: this.config.timeoutMs, ...options });
+      // The peer was made with this backend's timeout: options pass through as they are.
+      return await peer.request(method, forwarded, options);
     } catch (error) {
       if (hasCode(error, "CONNECTION_CLOSED") && exitStatus) throw await this.exitError(method, exitStatus, error);
       if (hasCode(error, "REQUEST_TIMEOUT")) {

@@ -1,4 +1,4 @@
-import type { Backend } from "../backend/backend.js";
+import type { Backend, ForwardOptions } from "../backend/backend.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
@@ -125,12 +125,11 @@ export class Gateway {
       if (Object.keys(rest).length > 0) params["_meta"] = rest;
     }
     try {
-      const result = await route.backend.request(Method.ToolsCall, params, {
-        cancellation: context.cancellation,
-        ...(token === undefined
-          ? {}
-          : { onProgress: (progress: JsonObject) => void context.notify(Method.Progress, { ...progress, progressToken: token }).catch(() => undefined) }),
-      });
+      const options: ForwardOptions = { cancellation: context.cancellation };
+      if (token !== undefined) {
+        options.onProgress = (progress) => void context.notify(Method.Progress, { ...progress, progressToken: token }).catch(() => undefined);
+      }
+      const result = await route.backend.request(Method.ToolsCall, params, options);
       return result as CallToolResult;
     } catch (error) {
       throw toWireError(error, route.backend.name);

@@ -24,9 +24,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       parts.push(chunk);
     };
+    // Plain listeners: the request is read once and thrown away, so once()'s
+    // wrappers would be per-request garbage for nothing. A settled promise
+    // ignores the later events ('close' always comes last).
     req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(parts, size)));
-    req.once("error", reject);
-    req.once("aborted", () => reject(new Error("client aborted the request")));
+    req.on("end", () => resolve(Buffer.concat(parts, size)));
+    req.on("error", reject);
+    req.on("close", () => reject(new Error("the client closed the request before its body was complete")));
   });
 }
