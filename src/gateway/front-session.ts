@@ -99,9 +99,9 @@ export class FrontSession {
     };
   }
 
-  private async callTool(request: IncomingRequest): Promise<JsonObject> {
-    const { name, args, meta } = readCallParams(request.params);
+  private callTool(request: IncomingRequest): Promise<JsonObject> {
+    const { name, args, meta } = readCallParams(request.params); // throws -32602 for bad params
     const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify);
-    return (await this.gateway.callTool(name, args, context)) as JsonObject;
+    return this.gateway.callTool(name, args, context) as Promise<JsonObject>;
   }
 }

@@ -205,7 +205,7 @@ export class JsonRpcPeer {
   private receive(message: JsonRpcMessage): void {
     if (isRequest(message)) {
       if (this.active >= (this.options.maxConcurrentIncoming ?? DEFAULT_MAX_CONCURRENT_INCOMING)) this.waiting.push(message);
-      else void this.serveInSlot(message);
+      else this.serveInSlot(message);
     } else if (isNotification(message)) {
       const handler = this.notificationHandlers.get(message.method);
       if (!handler) return;
@@ -239,16 +239,24 @@ export class JsonRpcPeer {
     this.options.onWarning?.(`invalid message from ${this.options.label ?? "peer"} skipped: ${error.message}`);
   }
 
-  private async serveInSlot(request: JsonRpcRequest): Promise<void> {
+  private serveInSlot(request: JsonRpcRequest): void {
     this.active++;
-    try {
-      await this.serve(request);
-    } finally {
-      this.active--;
-      const next = this.waiting.shift();
-      if (next && this.isOpen) void this.serveInSlot(next);
-    }
+    // serve() turns every failure into an error response; should it still
+    // reject, the slot is freed all the same and the failure is reported.
+    void this.serve(request).then(this.freeSlot, this.servedWithFailure);
   }
+
+  private readonly servedWithFailure = (error: unknown): void => {
+    this.options.onWarning?.(`serving a request failed unexpectedly: ${String(error)}`);
+    this.freeSlot();
+  };
+
+  /** A response was written: the next queued request gets the slot. */
+  private readonly freeSlot = (): void => {
+    this.active--;
+    const next = this.waiting.shift();
+    if (next && this.isOpen) this.serveInSlot(next);
+  };
 
   private async serve(request: JsonRpcRequest): Promise<void> {
     if (this.incoming.has(request.id) || this.waiting.some((queued) => queued.id === request.id)) {

@@ -71,7 +71,7 @@ function sessionOf(req: IncomingMessage, res: ServerResponse, ctx: EndpointConte
 }
 
 /** POST: one JSON-RPC message (or, for 2025-03-26, a batch). */
-export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): Promise<void> {
+export function handlePost(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): Promise<void> | void {
   ctx.touch();
   const contentType = headerValue(req, "content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
@@ -83,17 +83,22 @@ export async function handlePost(req: IncomingMessage, res: ServerResponse, ctx:
     return;
   }
   if (refuseVersion(req, res, ctx)) return;
-  let body: Buffer;
-  try {
-    body = await readBody(req, ctx.maxBodyBytes);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      replyError(res, 413, `Payload Too Large: ${error.message}; raise server.maxBodyBytes if needed`, { ...ctx.headers, Connection: "close" });
-    } else {
-      res.destroy();
-    }
-    return;
-  }
+  // The only wait is for the body; the rest is synchronous (a plain function
+  // rather than one big async one keeps per-request state small).
+  return readBody(req, ctx.maxBodyBytes).then(
+    (body) => handleBody(req, res, ctx, body),
+    (error: unknown) => {
+      if (error instanceof BodyTooLargeError) {
+        replyError(res, 413, `Payload Too Large: ${error.message}; raise server.maxBodyBytes if needed`, { ...ctx.headers, Connection: "close" });
+      } else {
+        res.destroy();
+      }
+    },
+  );
+}
+
+/** A POST whose body has arrived: parse, validate, find or make the session, and hand the messages over. */
+function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext, body: Buffer): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
