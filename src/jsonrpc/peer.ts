@@ -15,6 +15,8 @@ import {
 import { PendingRequests } from "./pending-requests.js";
 import type { SendOptions, Transport } from "./transport.js";
 
+const NOTHING: Promise<void> = Promise.resolve();
+
 /** Default time a request waits for its response. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
@@ -293,17 +295,17 @@ export class JsonRpcPeer {
     await this.respond(response, request.id);
   }
 
-  private async respond(response: JsonRpcResponse, id: JsonRpcId): Promise<void> {
-    if (this.closedReason) return;
-    try {
-      await this.transport.send(response, { relatedRequestId: id });
-    } catch (error) {
-      this.options.onWarning?.(`could not send the response to request ${JSON.stringify(id)}: ${String(error)}`);
-      if (isFailure(response) || this.closedReason) return;
-      // The result could not be sent (JSON cannot carry it, say): the caller still gets an answer.
-      const fallback = new JsonRpcError(ErrorCode.InternalError, `Internal error: the result could not be sent: ${String(error)}`);
-      await this.transport.send(fallback.toResponse(id), { relatedRequestId: id }).catch(() => undefined);
-    }
+  private respond(response: JsonRpcResponse, id: JsonRpcId): Promise<void> {
+    if (this.closedReason) return NOTHING;
+    return this.transport.send(response, { relatedRequestId: id }).catch((error: unknown) => this.respondFailed(response, id, error));
+  }
+
+  /** The response could not be sent (JSON cannot carry the result, say): the caller still gets an answer. */
+  private async respondFailed(response: JsonRpcResponse, id: JsonRpcId, error: unknown): Promise<void> {
+    this.options.onWarning?.(`could not send the response to request ${JSON.stringify(id)}: ${String(error)}`);
+    if (isFailure(response) || this.closedReason) return;
+    const fallback = new JsonRpcError(ErrorCode.InternalError, `Internal error: the result could not be sent: ${String(error)}`);
+    await this.transport.send(fallback.toResponse(id), { relatedRequestId: id }).catch(() => undefined);
   }
 
   private handleClose(reason: Error | undefined): void {

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
@@ -22,6 +21,27 @@ export interface NdjsonTransportOptions {
 }
 
 /**
+ * Resolves when a full stream has room again, or can never have it (closed
+ * or failed): a sender waiting on a dead stream must not wait for ever.
+ */
+function roomOrGone(output: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      output.off("drain", done);
+      output.off("close", done);
+      output.off("error", done);
+      resolve();
+    };
+    output.on("drain", done);
+    output.on("close", done);
+    output.on("error", done);
+  });
+}
+
+/** What send() answers when the message is on its way and the stream has room. */
+const SENT: Promise<void> = Promise.resolve();
+
+/**
  * JSON-RPC over a pair of byte streams, one message per line: the stdio
  * front (our stdin/stdout) and stdio backends (a child's stdout/stdin).
  * Writes honour backpressure: a send waits for 'drain' when the stream is full.
@@ -38,7 +58,7 @@ export class NdjsonStreamTransport implements Transport {
   private readonly endOutputOnClose: boolean;
   private readonly pauseInput: boolean;
   private closed = false;
-  private draining: Promise<unknown> | undefined;
+  private draining: Promise<void> | undefined;
   /** Lines sent this event-loop turn, written together at its end. */
   private batch = "";
   private flushScheduled = false;
@@ -70,10 +90,15 @@ export class NdjsonStreamTransport implements Transport {
     this.output.on("error", this.onOutputError);
   }
 
-  async send(message: JsonRpcMessage): Promise<void> {
-    if (this.closed) throw new Error("transport is closed");
+  send(message: JsonRpcMessage): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("transport is closed"));
     // Serialise now, so a value JSON cannot carry fails this send, not a later batch.
-    const line = stringifyMessage(message) + "\n";
+    let line: string;
+    try {
+      line = stringifyMessage(message) + "\n";
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Lines sent in the same event-loop turn leave as one string in one write:
     // under load that is one syscall and one write callback for many messages
     // (a profile showed Writable's per-chunk work at ~20% of CPU with cork/writev).
@@ -82,8 +107,9 @@ export class NdjsonStreamTransport implements Transport {
       this.flushScheduled = true;
       setImmediate(this.flush);
     }
-    // Full: the caller waits until the stream drains.
-    if (this.draining) await this.draining;
+    // Full: the caller waits until the stream drains. (No async frame: every
+    // message of both fronts and all backends passes here.)
+    return this.draining ?? SENT;
   }
 
   async close(): Promise<void> {
@@ -99,12 +125,10 @@ export class NdjsonStreamTransport implements Transport {
     if (text === "" || !this.output.writable) return;
     if (this.output.write(text) || this.draining) return;
     if (this.pauseInput) this.input.pause();
-    this.draining = once(this.output, "drain")
-      .catch(() => undefined)
-      .finally(() => {
-        this.draining = undefined;
-        if (this.pauseInput && !this.closed) this.input.resume();
-      });
+    this.draining = roomOrGone(this.output).then(() => {
+      this.draining = undefined;
+      if (this.pauseInput && !this.closed) this.input.resume();
+    });
   };
 
   private readonly onData = (chunk: Buffer | string): void => {

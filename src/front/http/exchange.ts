@@ -55,17 +55,22 @@ export class Exchange {
     return this.finished || this.res.writableEnded || this.res.destroyed;
   }
 
-  /** Deliver a message that belongs to this exchange; false if it could not be delivered. */
-  async deliver(message: JsonRpcMessage): Promise<boolean> {
+  /**
+   * Deliver a message that belongs to this exchange: true when delivered,
+   * false when it could not be, a promise when it waits for room on the
+   * stream. Throws when JSON cannot carry the message, before any state
+   * changes. (Synchronous in the common case: every answer passes here.)
+   */
+  deliver(message: JsonRpcMessage): boolean | Promise<boolean> {
     if (this.done) return false;
-    // Serialise first: a value JSON cannot carry throws here, before any state changes.
     const text = stringifyMessage(message);
     if (isResponse(message)) {
       if (message.id === null || !this.waiting.delete(message.id)) return false;
       if (this.mode === "sse") {
-        await writeWithBackpressure(this.res, sseData(text));
-        if (this.waiting.size === 0) this.end();
-        return true;
+        return writeWithBackpressure(this.res, sseData(text)).then(() => {
+          if (this.waiting.size === 0) this.end();
+          return true;
+        });
       }
       this.buffered.push(text);
       if (this.waiting.size === 0) this.finishJson();
@@ -74,8 +79,7 @@ export class Exchange {
     // A notification or request about one of our requests: stream it if we may.
     if (!this.acceptsSse) return false;
     if (this.mode === "json") this.openStream();
-    await writeWithBackpressure(this.res, sseData(text));
-    return true;
+    return writeWithBackpressure(this.res, sseData(text)).then(() => true);
   }
 
   /** End the response now (session closed, shutdown). */

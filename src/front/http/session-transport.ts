@@ -4,6 +4,8 @@ import type { SendOptions, Transport } from "../../jsonrpc/transport.js";
 import type { Exchange } from "./exchange.js";
 import { sseEvent, writeWithBackpressure } from "./sse.js";
 
+const DONE: Promise<void> = Promise.resolve();
+
 /** Interval of SSE comment lines on an idle GET stream. */
 export const KEEP_ALIVE_MS = 25_000;
 
@@ -66,23 +68,43 @@ export class SessionTransport implements Transport {
     });
   }
 
-  async send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
-    if (this.closed) return;
-    const key = isResponse(message) ? message.id : options?.relatedRequestId;
+  /** Not an async function: every answer of every HTTP session passes here. */
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+    if (this.closed) return DONE;
+    const response = isResponse(message);
+    const key = response ? message.id : options?.relatedRequestId;
     const exchange = key === undefined || key === null ? undefined : this.exchanges.get(key);
     if (exchange) {
-      const delivered = await exchange.deliver(message);
-      if (isResponse(message)) {
-        this.exchanges.delete(key as JsonRpcId);
-        return; // delivered, or its client is gone: nothing else to deliver to
+      let outcome: boolean | Promise<boolean>;
+      try {
+        outcome = exchange.deliver(message);
+      } catch (error) {
+        return Promise.reject(error); // JSON cannot carry it: the peer answers with an error instead
       }
-      if (delivered) return;
+      if (response) {
+        // Delivered, or its client is gone: nothing else to deliver to.
+        this.exchanges.delete(key as JsonRpcId);
+        return outcome instanceof Promise ? outcome.then(() => undefined) : DONE;
+      }
+      if (outcome instanceof Promise) return outcome.then((delivered) => (delivered ? undefined : this.toStream(message)));
+      if (outcome) return DONE;
     }
+    return this.toStream(message);
+  }
+
+  /** A message for no live exchange: the GET stream if one is open, else counted as dropped. */
+  private toStream(message: JsonRpcMessage): Promise<void> {
     if (this.stream && !isResponse(message)) {
-      await writeWithBackpressure(this.stream, sseEvent(message));
-      return;
+      let event: string;
+      try {
+        event = sseEvent(message);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return writeWithBackpressure(this.stream, event);
     }
     this.dropped++;
+    return DONE;
   }
 
   async close(): Promise<void> {

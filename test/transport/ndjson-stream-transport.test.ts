@@ -1,0 +1,48 @@
+import { PassThrough, Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { NdjsonStreamTransport } from "../../src/transport/ndjson-stream-transport.js";
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A writable that accepts one chunk and then never has room again. */
+function stuckOutput(): Writable {
+  return new Writable({ highWaterMark: 1, write: () => undefined });
+}
+
+describe("NdjsonStreamTransport.send", () => {
+  it("rejects, never throws, for a message JSON cannot carry; the next one still goes", async () => {
+    const output = new PassThrough();
+    const transport = new NdjsonStreamTransport(new PassThrough(), output);
+    await transport.start();
+    let sent: Promise<void> | undefined;
+    expect(() => {
+      sent = transport.send({ jsonrpc: "2.0", id: 1, result: { n: 1n } });
+    }).not.toThrow();
+    await expect(sent).rejects.toThrow(TypeError);
+    await transport.send({ jsonrpc: "2.0", id: 2, result: {} });
+    await turn();
+    expect(String(output.read())).toBe('{"jsonrpc":"2.0","id":2,"result":{}}\n');
+  });
+
+  it("makes senders wait while the output is full, and lets them go when it closes instead of draining", async () => {
+    const output = stuckOutput();
+    const transport = new NdjsonStreamTransport(new PassThrough(), output);
+    await transport.start();
+    void transport.send({ jsonrpc: "2.0", method: "first" });
+    await turn(); // the batch is written; the stream is now full
+    let released = false;
+    const waiting = transport.send({ jsonrpc: "2.0", method: "second" }).then(() => (released = true));
+    await turn();
+    expect(released).toBe(false);
+    output.destroy();
+    await waiting;
+    expect(released).toBe(true);
+  });
+
+  it("refuses to send once closed", async () => {
+    const transport = new NdjsonStreamTransport(new PassThrough(), new PassThrough());
+    await transport.start();
+    await transport.close();
+    await expect(transport.send({ jsonrpc: "2.0", method: "late" })).rejects.toThrow(/closed/);
+  });
+});
