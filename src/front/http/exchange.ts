@@ -3,6 +3,21 @@ import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/m
 import { stringifyMessage } from "../../jsonrpc/serialize.js";
 import { SSE_HEADERS, sseData, writeWithBackpressure } from "./sse.js";
 
+/** How an exchange answers. */
+export interface ExchangeOptions {
+  /** The POST was a batch: answer with an array. */
+  batch: boolean;
+  /** The client accepts text/event-stream. */
+  acceptsSse: boolean;
+  /** Headers every answer carries (CORS). */
+  headers: Record<string, string>;
+  /**
+   * For an initialize exchange: the id to announce in Mcp-Session-Id, asked
+   * when the head is written, so a failed initialize announces no session.
+   */
+  sessionId?: () => string | undefined;
+}
+
 /**
  * One POST that carried requests, and the HTTP response that must answer
  * them. It answers with one JSON body when nothing is streamed first, and
@@ -22,16 +37,7 @@ export class Exchange {
 
   private readonly sessionId: (() => string | undefined) | undefined;
 
-  /**
-   * `sessionId`, for an initialize exchange: the id to announce in
-   * Mcp-Session-Id, asked when the head is written, so a failed initialize
-   * announces no session.
-   */
-  constructor(
-    res: ServerResponse,
-    ids: JsonRpcId[],
-    options: { batch: boolean; acceptsSse: boolean; headers: Record<string, string>; sessionId?: () => string | undefined },
-  ) {
+  constructor(res: ServerResponse, ids: JsonRpcId[], options: ExchangeOptions) {
     this.res = res;
     this.waiting = new Set(ids);
     this.batch = options.batch;

@@ -32,6 +32,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
   };
   let closing = false;
+  const touch = (): void => void gateway.activity++;
 
   // Against slow clients: whole headers within headersTimeout, a whole request
   // within requestTimeout, checked every second (Node's default is every 30 s).
@@ -77,13 +78,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       replyError(res, 404, `Not Found: the MCP endpoint is ${config.path}`, cors);
       return;
     }
-    const ctx: EndpointContext = {
-      sessions,
-      logger,
-      maxBodyBytes: config.maxBodyBytes,
-      headers: cors,
-      touch: () => void gateway.activity++,
-    };
+    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, headers: cors, touch };
     switch (req.method) {
       case "POST":
         return handlePost(req, res, ctx);

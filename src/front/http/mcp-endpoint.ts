@@ -5,7 +5,7 @@ import { validateMessage } from "../../jsonrpc/parse-message.js";
 import type { Logger } from "../../log/logger.js";
 import { Method } from "../../mcp/methods.js";
 import { isLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION, LEGACY_VERSIONS } from "../../mcp/versions.js";
-import { Exchange } from "./exchange.js";
+import { Exchange, type ExchangeOptions } from "./exchange.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import { replyEmpty, replyError } from "./replies.js";
 import type { HttpSession, SessionRegistry } from "./session-registry.js";
@@ -112,17 +112,24 @@ function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointCont
     replyError(res, 400, "Invalid Request: an empty batch", ctx.headers);
     return;
   }
+  // One pass: validate, and note the request ids and whether one is initialize.
   const messages: JsonRpcMessage[] = [];
+  const ids: JsonRpcId[] = [];
+  let initialize = false;
   for (const item of items) {
     const outcome = validateMessage(item);
     if (!outcome.ok) {
       replyError(res, 400, outcome.error.message, ctx.headers, outcome.error.code);
       return;
     }
-    messages.push(outcome.message);
+    const message = outcome.message;
+    messages.push(message);
+    if (isRequest(message)) {
+      ids.push(message.id);
+      if (message.method === Method.Initialize) initialize = true;
+    }
   }
 
-  const initialize = messages.find((message) => "method" in message && message.method === Method.Initialize);
   let session: HttpSession | undefined;
   const headers = ctx.headers;
   if (initialize) {
@@ -145,35 +152,33 @@ function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointCont
     }
   }
 
-  const requests = messages.filter(isRequest);
-  if (requests.length === 0) {
+  if (ids.length === 0) {
     for (const message of messages) session.transport.receive(message);
     replyEmpty(res, 202, headers);
     return;
   }
-  const ids: JsonRpcId[] = requests.map((request) => request.id);
-  const reused = ids.find((id, index) => session.transport.isAwaiting(id) || ids.indexOf(id) !== index);
-  if (reused !== undefined) {
-    replyError(res, 400, `Invalid Request: id ${JSON.stringify(reused)} is already in use by a request in progress in this session; use a fresh id`, headers);
-    return;
+  for (let index = 0; index < ids.length; index++) {
+    const id = ids[index]!;
+    if (session.transport.isAwaiting(id) || ids.indexOf(id) !== index) {
+      replyError(res, 400, `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in progress in this session; use a fresh id`, headers);
+      return;
+    }
   }
   const created = initialize ? session : undefined;
-  const exchange = new Exchange(res, ids, {
-    batch,
-    acceptsSse: accepts(req, "text/event-stream"),
-    headers,
-    ...(created ? { sessionId: () => (ctx.sessions.isRegistered(created) ? created.id : undefined) } : {}),
-  });
+  const options: ExchangeOptions = { batch, acceptsSse: accepts(req, "text/event-stream"), headers };
+  if (created) options.sessionId = () => (ctx.sessions.isRegistered(created) ? created.id : undefined);
+  const exchange = new Exchange(res, ids, options);
   session.transport.attach(ids, exchange);
   const active = session;
-  res.once("close", () => {
+  // 'close' comes once per response, so plain listeners (no once() wrappers).
+  res.on("close", () => {
     if (exchange.done && exchange.pendingIds.length === 0) return;
     // The client went away before its answer: cancel what it asked for.
     const pending = exchange.pendingIds;
     active.transport.detach(pending);
     for (const id of pending) active.peer.cancelIncoming(id, "the HTTP client disconnected");
   });
-  if (created) res.once("close", () => ctx.sessions.discard(created));
+  if (created) res.on("close", () => ctx.sessions.discard(created));
   for (const message of messages) session.transport.receive(message);
 }
 

@@ -109,9 +109,12 @@ export const CORS_ALLOW_HEADERS =
   "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name";
 export const CORS_EXPOSE_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate";
 
+/** No headers: shared, never modified (most requests carry no Origin). */
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
 /** CORS response headers for an allowed origin (none without an Origin header). */
 export function corsHeaders(origin: string | undefined): Record<string, string> {
-  if (origin === undefined) return {};
+  if (origin === undefined) return NO_HEADERS;
   return {
     "Access-Control-Allow-Origin": origin,
     "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS,
