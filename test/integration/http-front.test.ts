@@ -131,6 +131,10 @@ describe("HTTP front refusals", () => {
     const ping = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
     expect((await post(jsonHeaders(), ping)).status).toBe(400);
     expect((await post(jsonHeaders({ "Mcp-Session-Id": "no-such-session" }), ping)).status).toBe(404);
+    // "initialize" sent as a notification is not a request: it mints no session.
+    const notification = await post(jsonHeaders(), JSON.stringify({ jsonrpc: "2.0", method: "initialize" }));
+    expect(notification.status).toBe(400);
+    expect(notification.headers["mcp-session-id"]).toBeUndefined();
   });
 
   it("400 for an unsupported MCP-Protocol-Version", async () => {
