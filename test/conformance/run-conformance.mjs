@@ -42,7 +42,7 @@ const url = await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`the switchboard did not start within 20 s:\n${seen}`)), 20_000);
   switchboard.stderr.setEncoding("utf8");
   switchboard.stderr.on("data", (chunk) => {
-    process.stderr.write(chunk.replace(/^/gm, "[switchboard] "));
+    process.stderr.write(chunk.replace(/^(?=.)/gm, "[switchboard] "));
     seen += chunk;
     const match = /listening on (http:\/\/\S+)/.exec(seen);
     if (match) {
@@ -58,13 +58,28 @@ const url = await new Promise((resolve, reject) => {
 const suite = spawn(
   process.execPath,
   ["--import", here("./node20-register.mjs"), SUITE, "server", "--url", url, "--expected-failures", here("./expected-failures.yml"), "--suite", "all", ...process.argv.slice(2)],
-  { stdio: "inherit", cwd: ROOT },
+  { stdio: ["inherit", "pipe", "inherit"], cwd: ROOT },
 );
+// Pass the suite's output through, and keep its summary line to say it last.
+let total = "";
+let partial = "";
+suite.stdout.setEncoding("utf8");
+suite.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  partial += chunk;
+  const lines = partial.split("\n");
+  partial = lines.pop() ?? "";
+  for (const line of lines) if (/^Total: \d+ passed, \d+ failed/.test(line)) total = line;
+});
 const timer = setTimeout(() => {
   console.error(`conformance suite still running after ${TIMEOUT_MS} ms; stopping it`);
   suite.kill("SIGKILL");
 }, TIMEOUT_MS);
 const [code, signal] = await new Promise((resolve) => suite.once("exit", (c, s) => resolve([c, s])));
 clearTimeout(timer);
+const stopped = new Promise((resolve) => (switchboard.exitCode !== null ? resolve() : switchboard.once("exit", resolve)));
 stop();
+await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+// The last line, after the switchboard's shutdown log: the suite's own summary.
+if (total) console.log(total);
 process.exitCode = code ?? (signal ? 1 : 0);
