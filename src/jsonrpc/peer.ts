@@ -260,39 +260,49 @@ export class JsonRpcPeer {
     if (next && this.isOpen) this.serveInSlot(next);
   };
 
-  private async serve(request: JsonRpcRequest): Promise<void> {
-    if (this.incoming.has(request.id) || this.waiting.some((queued) => queued.id === request.id)) {
+  /**
+   * Serve one request: never rejects, every failure becomes an error
+   * response. Promise chains, not an async function: every request of every
+   * client passes here.
+   */
+  private serve(request: JsonRpcRequest): Promise<void> {
+    const id = request.id;
+    if (this.incoming.has(id) || (this.waiting.length > 0 && this.waiting.some((queued) => queued.id === id))) {
       const error = new JsonRpcError(
         ErrorCode.InvalidRequest,
-        `Invalid Request: id ${JSON.stringify(request.id)} is already in use by a request in progress; use a fresh id`,
+        `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in progress; use a fresh id`,
       );
-      await this.respond(error.toResponse(request.id), request.id);
-      return;
+      return this.respond(error.toResponse(id), id);
     }
     const handler = this.requestHandlers.get(request.method) ?? this.fallback;
     if (!handler) {
       const error = new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
-      await this.respond(error.toResponse(request.id), request.id);
-      return;
+      return this.respond(error.toResponse(id), id);
     }
     const cancellation = new Cancellation();
-    this.incoming.set(request.id, cancellation);
-    let response: JsonRpcResponse;
+    this.incoming.set(id, cancellation);
+    let outcome: Promise<JsonObject> | JsonObject;
     try {
-      const result = await handler(
-        new ServedRequest(request.id, request.method, request.params, cancellation, (method, params) =>
-          this.notify(method, params, { relatedRequestId: request.id }),
+      outcome = handler(
+        new ServedRequest(id, request.method, request.params, cancellation, (method, params) =>
+          this.notify(method, params, { relatedRequestId: id }),
         ),
       );
-      response = { jsonrpc: "2.0", id: request.id, result };
     } catch (error) {
-      response = toJsonRpcError(error).toResponse(request.id);
-    } finally {
-      this.incoming.delete(request.id);
+      return this.answer(id, cancellation, toJsonRpcError(error).toResponse(id));
     }
-    // A cancelled request gets no response (the caller has forgotten it).
-    if (cancellation.cancelled) return;
-    await this.respond(response, request.id);
+    if (!isThenable(outcome)) return this.answer(id, cancellation, { jsonrpc: "2.0", id, result: outcome });
+    return Promise.resolve(outcome).then(
+      (result) => this.answer(id, cancellation, { jsonrpc: "2.0", id, result }),
+      (error: unknown) => this.answer(id, cancellation, toJsonRpcError(error).toResponse(id)),
+    );
+  }
+
+  /** The handler is done: send its answer, unless the request was cancelled (its caller has forgotten it). */
+  private answer(id: JsonRpcId, cancellation: Cancellation, response: JsonRpcResponse): Promise<void> {
+    this.incoming.delete(id);
+    if (cancellation.cancelled) return NOTHING;
+    return this.respond(response, id);
   }
 
   private respond(response: JsonRpcResponse, id: JsonRpcId): Promise<void> {
@@ -323,6 +333,11 @@ export class JsonRpcPeer {
     this.waiting.length = 0;
     this.onclose?.(error);
   }
+}
+
+/** True for a promise (of this realm or another) rather than a plain result. */
+function isThenable(value: Promise<JsonObject> | JsonObject): value is Promise<JsonObject> {
+  return typeof (value as { then?: unknown }).then === "function";
 }
 
 /** Turn anything thrown by a handler into a wire error without leaking internals. */
