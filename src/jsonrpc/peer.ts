@@ -13,9 +13,7 @@ import {
   type JsonRpcResponse,
 } from "./message.js";
 import { PendingRequests } from "./pending-requests.js";
-import type { SendOptions, Transport } from "./transport.js";
-
-const NOTHING: Promise<void> = Promise.resolve();
+import { SENT, type SendOptions, type Transport } from "./transport.js";
 
 /** Default time a request waits for its response. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -301,12 +299,12 @@ export class JsonRpcPeer {
   /** The handler is done: send its answer, unless the request was cancelled (its caller has forgotten it). */
   private answer(id: JsonRpcId, cancellation: Cancellation, response: JsonRpcResponse): Promise<void> {
     this.incoming.delete(id);
-    if (cancellation.cancelled) return NOTHING;
+    if (cancellation.cancelled) return SENT;
     return this.respond(response, id);
   }
 
   private respond(response: JsonRpcResponse, id: JsonRpcId): Promise<void> {
-    if (this.closedReason) return NOTHING;
+    if (this.closedReason) return SENT;
     return this.transport.send(response, { relatedRequestId: id }).catch((error: unknown) => this.respondFailed(response, id, error));
   }
 

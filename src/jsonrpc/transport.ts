@@ -12,6 +12,12 @@ export interface SendOptions {
 }
 
 /**
+ * An already-settled send: what the hot paths answer when a message is on
+ * its way and nothing needs waiting for (one shared promise, no allocation).
+ */
+export const SENT: Promise<void> = Promise.resolve();
+
+/**
  * The one contract every transport implements, front or back: a duplex of
  * JSON-RPC messages. The peer on top never knows which transport it has.
  */

@@ -4,7 +4,7 @@ import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import { parseMessageText } from "../jsonrpc/parse-message.js";
 import { stringifyMessage } from "../jsonrpc/serialize.js";
-import type { Transport } from "../jsonrpc/transport.js";
+import { SENT, type Transport } from "../jsonrpc/transport.js";
 
 /** Options of a newline-delimited JSON transport. */
 export interface NdjsonTransportOptions {
@@ -37,9 +37,6 @@ function roomOrGone(output: Writable): Promise<void> {
     output.on("error", done);
   });
 }
-
-/** What send() answers when the message is on its way and the stream has room. */
-const SENT: Promise<void> = Promise.resolve();
 
 /**
  * JSON-RPC over a pair of byte streams, one message per line: the stdio

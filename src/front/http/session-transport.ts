@@ -1,10 +1,8 @@
 import type { ServerResponse } from "node:http";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
-import type { SendOptions, Transport } from "../../jsonrpc/transport.js";
+import { SENT, type SendOptions, type Transport } from "../../jsonrpc/transport.js";
 import type { Exchange } from "./exchange.js";
 import { sseEvent, writeWithBackpressure } from "./sse.js";
-
-const DONE: Promise<void> = Promise.resolve();
 
 /** Interval of SSE comment lines on an idle GET stream. */
 export const KEEP_ALIVE_MS = 25_000;
@@ -70,7 +68,7 @@ export class SessionTransport implements Transport {
 
   /** Not an async function: every answer of every HTTP session passes here. */
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
-    if (this.closed) return DONE;
+    if (this.closed) return SENT;
     const response = isResponse(message);
     const key = response ? message.id : options?.relatedRequestId;
     const exchange = key === undefined || key === null ? undefined : this.exchanges.get(key);
@@ -84,10 +82,10 @@ export class SessionTransport implements Transport {
       if (response) {
         // Delivered, or its client is gone: nothing else to deliver to.
         this.exchanges.delete(key as JsonRpcId);
-        return outcome instanceof Promise ? outcome.then(() => undefined) : DONE;
+        return outcome instanceof Promise ? outcome.then(() => undefined) : SENT;
       }
       if (outcome instanceof Promise) return outcome.then((delivered) => (delivered ? undefined : this.toStream(message)));
-      if (outcome) return DONE;
+      if (outcome) return SENT;
     }
     return this.toStream(message);
   }
@@ -104,7 +102,7 @@ export class SessionTransport implements Transport {
       return writeWithBackpressure(this.stream, event);
     }
     this.dropped++;
-    return DONE;
+    return SENT;
   }
 
   async close(): Promise<void> {
