@@ -44,15 +44,23 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       keepAliveTimeout: 5_000,
     },
     (req, res) => {
-      route(req, res).catch((error: unknown) => {
-        logger.error(`http ${req.method} ${req.url} failed: ${String(error)}`);
-        if (!res.headersSent) replyError(res, 500, "Internal Server Error");
-        else res.end();
-      });
+      try {
+        route(req, res)?.catch((error: unknown) => failed(req, res, error));
+      } catch (error) {
+        failed(req, res, error);
+      }
     },
   );
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A request whose handling threw: logged, and answered 500 if nothing was sent yet. */
+  function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    logger.error(`http ${req.method} ${req.url} failed: ${String(error)}`);
+    if (!res.headersSent) replyError(res, 500, "Internal Server Error");
+    else res.end();
+  }
+
+  /** Answer one HTTP request; a promise while a POST body or DELETE is in progress. (Not async: every request passes here.) */
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const pathname = pathOf(req.url);
     const origin = req.headers.origin;
     const refusal = guardRequest(req.headers, policy);
