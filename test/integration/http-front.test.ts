@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -165,6 +167,24 @@ describe("HTTP front refusals", () => {
     const res = await post(jsonHeaders(), big);
     expect(res.status).toBe(413);
     expect((await post(jsonHeaders(), initializeBody())).status).toBe(200);
+  });
+
+  it("a client that hangs up halfway through its body is let go quietly, and the server keeps serving", async () => {
+    const { port } = new URL(sb.url);
+    for (let i = 0; i < 20; i++) {
+      const socket = connect(Number(port), "127.0.0.1");
+      await once(socket, "connect");
+      socket.write(
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: 1000\r\n\r\n" +
+          '{"jsonrpc":"2.0","id":1,"method":"initialize",',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      socket.destroy();
+    }
+    expect((await post(jsonHeaders(), initializeBody())).status).toBe(200);
+    // No request handler failed (they log "http POST /mcp failed: ...") and nothing went unhandled (that would end the process).
+    expect(sb.stderr.filter((line) => /http \w+ \S+ failed|unhandled/i.test(line))).toEqual([]);
+    expect(sb.proc.exitCode).toBeNull();
   });
 
   it("answers CORS preflight with the MCP headers allowed and exposed", async () => {
