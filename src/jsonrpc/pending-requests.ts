@@ -110,7 +110,9 @@ export class PendingRequests {
     if (!entry) return undefined;
     this.entries.delete(id);
     entry.cleanup?.();
-    if (this.entries.size === 0) this.unschedule();
+    // The timer stays when the map empties: at one request in flight, clearing
+    // it here meant a setTimeout and a clearTimeout per call. Left alone it
+    // fires once, finds nothing due, and stops (it is unref'd meanwhile).
     return entry;
   }
 
