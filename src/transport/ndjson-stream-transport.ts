@@ -5,6 +5,7 @@ import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import { parseMessageText } from "../jsonrpc/parse-message.js";
 import { stringifyMessage } from "../jsonrpc/serialize.js";
 import { SENT, type Transport } from "../jsonrpc/transport.js";
+import { roomOrGone } from "./writable-room.js";
 
 /** Options of a newline-delimited JSON transport. */
 export interface NdjsonTransportOptions {
@@ -18,24 +19,6 @@ export interface NdjsonTransportOptions {
    * stdout while its stdin is full could deadlock both.
    */
   pauseInputWhileOutputFull?: boolean;
-}
-
-/**
- * Resolves when a full stream has room again, or can never have it (closed
- * or failed): a sender waiting on a dead stream must not wait for ever.
- */
-function roomOrGone(output: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      output.off("drain", done);
-      output.off("close", done);
-      output.off("error", done);
-      resolve();
-    };
-    output.on("drain", done);
-    output.on("close", done);
-    output.on("error", done);
-  });
 }
 
 /**

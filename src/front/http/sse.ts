@@ -1,6 +1,8 @@
 import type { ServerResponse } from "node:http";
 import type { JsonRpcMessage } from "../../jsonrpc/message.js";
 import { stringifyMessage } from "../../jsonrpc/serialize.js";
+import { SENT } from "../../jsonrpc/transport.js";
+import { roomOrGone } from "../../transport/writable-room.js";
 
 /** Headers that open a server-sent-events stream. */
 export const SSE_HEADERS = {
@@ -22,15 +24,7 @@ export function sseData(json: string): string {
 
 /** Write to a response, resolving when the socket can take more (backpressure). */
 export function writeWithBackpressure(res: ServerResponse, chunk: string): Promise<void> {
-  if (res.writableEnded || res.destroyed) return Promise.resolve();
-  if (res.write(chunk)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.once("drain", done);
-    res.once("close", done);
-  });
+  if (res.writableEnded || res.destroyed) return SENT;
+  if (res.write(chunk)) return SENT;
+  return roomOrGone(res);
 }
