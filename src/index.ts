@@ -21,6 +21,10 @@ export type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool
 export type { RequestContext, ClientContext, FrontKind } from "./gateway/request-context.js";
 export type { BackendStats, BackendState } from "./backend/backend.js";
 export { JsonRpcError, ErrorCode } from "./jsonrpc/errors.js";
+export { McpErrorCode } from "./mcp/error-codes.js";
+// The layers' local error codes (augmentations of LocalErrorCodes).
+import "./backend/error-codes.js";
+import "./gateway/error-codes.js";
 export { SwitchboardError } from "./jsonrpc/local-error.js";
 export type { LocalErrorCode } from "./jsonrpc/local-error.js";
 export type { JsonObject, JsonRpcId, JsonRpcMessage } from "./jsonrpc/message.js";

@@ -1,3 +1,4 @@
+import { McpErrorCode } from "../mcp/error-codes.js";
 import type { Backend, ForwardOptions } from "../backend/backend.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
@@ -167,7 +168,7 @@ async function callLocalTool(tool: LocalTool, args: JsonObject, context: Request
 export function toWireError(error: unknown, server: string): JsonRpcError {
   if (error instanceof JsonRpcError) return error;
   if (error instanceof SwitchboardError) {
-    const code = error.code === "REQUEST_TIMEOUT" ? ErrorCode.RequestTimeout : ErrorCode.ServerError;
+    const code = error.code === "REQUEST_TIMEOUT" ? McpErrorCode.RequestTimeout : ErrorCode.ServerError;
     return new JsonRpcError(code, error.message, { server, reason: error.code });
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,24 +1,14 @@
 import type { JsonRpcErrorObject, JsonRpcFailure, JsonRpcId } from "./message.js";
 
-/** Standard JSON-RPC 2.0 and MCP error codes. */
+/** The error codes JSON-RPC 2.0 itself defines (protocol-specific codes live with their protocol). */
 export const ErrorCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
-  /** Implementation-defined server error: used when a backend is unavailable. */
+  /** The first of the implementation-defined server errors (-32000 to -32099). */
   ServerError: -32000,
-  /** Legacy MCP: resource not found. */
-  ResourceNotFound: -32002,
-  /** Request timed out (also used by the TypeScript SDK). */
-  RequestTimeout: -32001,
-  /** Modern MCP: a header disagrees with the body. */
-  HeaderMismatch: -32020,
-  /** Modern MCP: a capability the request needs was not declared. */
-  MissingRequiredClientCapability: -32021,
-  /** Modern MCP: the protocol version is not supported (`data.supported`). */
-  UnsupportedProtocolVersion: -32022,
 } as const;
 
 /**

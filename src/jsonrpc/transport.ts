@@ -9,6 +9,13 @@ export interface SendOptions {
    * route by it; byte-stream transports ignore it.
    */
   relatedRequestId?: JsonRpcId;
+  /**
+   * The message is advisory (a progress report, a log line): when the
+   * stream's buffer is over its bound (the reader is slow), the transport may
+   * drop it, or, given a `coalesceKey`, replace a not yet written message
+   * with the same key by this one. Never set on responses or requests.
+   */
+  advisory?: { coalesceKey?: string };
 }
 
 /**
@@ -28,6 +35,19 @@ export interface Transport {
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void>;
   /** Close the transport; `onclose` fires once. */
   close(): Promise<void>;
+  /**
+   * The incoming request `id` will get no response (it was cancelled): a
+   * transport that holds something open for it (an HTTP exchange) lets go.
+   */
+  abandon?(id: JsonRpcId): void;
+  /**
+   * Flow control of input: stop delivering messages until `resumeInput()`
+   * (a byte stream stops reading). Transports that cannot (HTTP, where every
+   * POST arrives on its own) leave these out, and the peer answers "busy".
+   */
+  pauseInput?(): void;
+  /** Resume delivering messages after `pauseInput()`. */
+  resumeInput?(): void;
   /** A well-formed message arrived. */
   onmessage?: (message: JsonRpcMessage) => void;
   /** Input that is not a valid JSON-RPC message arrived; `id` is its request id where readable. */

@@ -36,7 +36,7 @@ export class NdjsonStreamTransport implements Transport {
   private readonly output: Writable;
   private readonly decoder: LineDecoder;
   private readonly endOutputOnClose: boolean;
-  private readonly pauseInput: boolean;
+  private readonly pauseWhileFull: boolean;
   private closed = false;
   private draining: Promise<void> | undefined;
   /** Lines sent this event-loop turn, written together at its end. */
@@ -47,7 +47,7 @@ export class NdjsonStreamTransport implements Transport {
     this.input = input;
     this.output = output;
     this.endOutputOnClose = options.endOutputOnClose ?? true;
-    this.pauseInput = options.pauseInputWhileOutputFull ?? false;
+    this.pauseWhileFull = options.pauseInputWhileOutputFull ?? false;
     this.decoder = new LineDecoder(
       {
         line: (text) => {
@@ -104,10 +104,10 @@ export class NdjsonStreamTransport implements Transport {
     this.batch = "";
     if (text === "" || !this.output.writable) return;
     if (this.output.write(text) || this.draining) return;
-    if (this.pauseInput) this.input.pause();
+    if (this.pauseWhileFull) this.input.pause();
     this.draining = roomOrGone(this.output).then(() => {
       this.draining = undefined;
-      if (this.pauseInput && !this.closed) this.input.resume();
+      if (this.pauseWhileFull && !this.closed) this.input.resume();
     });
   };
 

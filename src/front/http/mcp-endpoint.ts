@@ -1,3 +1,4 @@
+import { McpErrorCode } from "../../mcp/error-codes.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode } from "../../jsonrpc/errors.js";
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
@@ -49,7 +50,7 @@ function refuseVersion(req: IncomingMessage, res: ServerResponse, ctx: EndpointC
     400,
     `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version)} (supported: ${LEGACY_VERSIONS.join(", ")})`,
     ctx.headers,
-    ErrorCode.UnsupportedProtocolVersion,
+    McpErrorCode.UnsupportedProtocolVersion,
     { supported: [...LEGACY_VERSIONS], requested: version },
   );
   return true;
