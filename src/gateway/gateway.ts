@@ -123,7 +123,10 @@ export class Gateway {
     }
     const options: ForwardOptions = { cancellation: context.cancellation };
     if (token !== undefined) {
-      options.onProgress = (progress) => void context.notify(Method.Progress, { ...progress, progressToken: token }).catch(() => undefined);
+      // Progress is advisory: a slow reader gets the latest report per token, not every one.
+      const advisory = { advisory: { coalesceKey: `progress:${String(token)}` } };
+      options.onProgress = (progress) =>
+        void context.notify(Method.Progress, { ...progress, progressToken: token }, advisory).catch(() => undefined);
     }
     const backend = route.backend;
     return backend.request(Method.ToolsCall, params, options).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import type { Cancellation } from "../jsonrpc/cancellation.js";
 import type { JsonObject, JsonRpcId } from "../jsonrpc/message.js";
+import type { NotifyOptions } from "../jsonrpc/peer.js";
 import type { Era } from "../mcp/versions.js";
 import type { Implementation } from "../mcp/types.js";
 
@@ -29,8 +30,8 @@ export interface RequestContext {
   readonly cancellation: Cancellation;
   /** The request's `_meta`, as the client sent it. */
   readonly meta: JsonObject | undefined;
-  /** Send a notification about this request to its client (progress, logs). */
-  notify(method: string, params?: JsonObject): Promise<void>;
+  /** Send a notification about this request to its client (progress, logs); advisory ones may be coalesced or dropped for a slow reader. */
+  notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void>;
 }
 
 /**
@@ -44,7 +45,7 @@ export class CallContext implements RequestContext {
     readonly requestId: JsonRpcId,
     readonly cancellation: Cancellation,
     readonly meta: JsonObject | undefined,
-    readonly notify: (method: string, params?: JsonObject) => Promise<void>,
+    readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
   ) {}
 
   get signal(): AbortSignal {

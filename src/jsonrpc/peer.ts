@@ -27,8 +27,8 @@ export interface IncomingRequest {
   readonly signal: AbortSignal;
   /** The same as `signal`, cheaper: what the gateway passes on to backends. */
   cancellation: Cancellation;
-  /** Send a notification tied to this request (progress, logs). */
-  notify(method: string, params?: JsonObject): Promise<void>;
+  /** Send a notification tied to this request (progress, logs); `advisory` ones may be coalesced or dropped for a slow reader. */
+  notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void>;
 }
 
 /**
@@ -44,13 +44,16 @@ class ServedRequest implements IncomingRequest {
     readonly method: string,
     readonly params: JsonObject | undefined,
     readonly cancellation: Cancellation,
-    readonly notify: (method: string, params?: JsonObject) => Promise<void>,
+    readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
   ) {}
 
   get signal(): AbortSignal {
     return this.cancellation.signal;
   }
 }
+
+/** Options of a notification about an incoming request. */
+export type NotifyOptions = Pick<SendOptions, "advisory">;
 
 /** Serves one request method. Throw a JsonRpcError to answer with that error. */
 export type RequestHandler = (request: IncomingRequest) => Promise<JsonObject> | JsonObject;
@@ -282,8 +285,8 @@ export class JsonRpcPeer {
     let outcome: Promise<JsonObject> | JsonObject;
     try {
       outcome = handler(
-        new ServedRequest(id, request.method, request.params, cancellation, (method, params) =>
-          this.notify(method, params, { relatedRequestId: id }),
+        new ServedRequest(id, request.method, request.params, cancellation, (method, params, options) =>
+          this.notify(method, params, options?.advisory ? { relatedRequestId: id, advisory: options.advisory } : { relatedRequestId: id }),
         ),
       );
     } catch (error) {
