@@ -13,52 +13,13 @@ import {
   type JsonRpcResponse,
 } from "./message.js";
 import { PendingRequests } from "./pending-requests.js";
+import { ServedRequest, toJsonRpcError, type NotificationHandler, type RequestHandler } from "./served-request.js";
 import { SENT, type SendOptions, type Transport } from "./transport.js";
 
 /** Default time a request waits for its response. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-/** What a request handler knows about the request it serves. */
-export interface IncomingRequest {
-  id: JsonRpcId;
-  method: string;
-  params: JsonObject | undefined;
-  /** Aborted when the caller cancels the request or the connection closes (made on first use). */
-  readonly signal: AbortSignal;
-  /** The same as `signal`, cheaper: what the gateway passes on to backends. */
-  cancellation: Cancellation;
-  /** Send a notification tied to this request (progress, logs); `advisory` ones may be coalesced or dropped for a slow reader. */
-  notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void>;
-}
-
-/**
- * The IncomingRequest a handler gets. A class, not an object literal with a
- * getter: a literal with `get signal()` makes V8 build a new hidden class per
- * request (the getter closure is part of it), and those classes and closures
- * outlived young-generation collections: ~240 bytes promoted per request and
- * regular full collections under load.
- */
-class ServedRequest implements IncomingRequest {
-  constructor(
-    readonly id: JsonRpcId,
-    readonly method: string,
-    readonly params: JsonObject | undefined,
-    readonly cancellation: Cancellation,
-    readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
-  ) {}
-
-  get signal(): AbortSignal {
-    return this.cancellation.signal;
-  }
-}
-
-/** Options of a notification about an incoming request. */
-export type NotifyOptions = Pick<SendOptions, "advisory">;
-
-/** Serves one request method. Throw a JsonRpcError to answer with that error. */
-export type RequestHandler = (request: IncomingRequest) => Promise<JsonObject> | JsonObject;
-/** Receives one notification method. */
-export type NotificationHandler = (params: JsonObject | undefined) => void;
+export type { IncomingRequest, NotificationHandler, NotifyOptions, RequestHandler } from "./served-request.js";
 
 /** Options for one outgoing request. */
 export interface RequestOptions {
@@ -86,10 +47,18 @@ export interface PeerOptions {
    * holds at most this many responses in memory (default 128).
    */
   maxConcurrentIncoming?: number;
+  /**
+   * Incoming requests that may wait for a slot (default 1024). At the bound a
+   * transport that can pause its input is paused until half the queue is
+   * served; one that cannot (HTTP) has further requests answered "busy".
+   */
+  maxQueuedIncoming?: number;
 }
 
 /** Default of `maxConcurrentIncoming`. */
 export const DEFAULT_MAX_CONCURRENT_INCOMING = 128;
+/** Default of `maxQueuedIncoming`. */
+export const DEFAULT_MAX_QUEUED_INCOMING = 1024;
 
 /**
  * A JSON-RPC 2.0 endpoint on top of a transport: allocates ids, keeps the
@@ -103,7 +72,9 @@ export class JsonRpcPeer {
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
   private readonly incoming = new Map<JsonRpcId, Cancellation>();
-  private readonly waiting: JsonRpcRequest[] = [];
+  /** Requests waiting for a slot, by id, in arrival order. */
+  private readonly waiting = new Map<JsonRpcId, JsonRpcRequest>();
+  private inputPaused = false;
   private active = 0;
   private fallback: RequestHandler | undefined;
   private closedReason: Error | undefined;
@@ -115,7 +86,7 @@ export class JsonRpcPeer {
     this.options = options;
     this.pending = new PendingRequests(options.label ?? "peer");
     transport.onmessage = (message) => this.receive(message);
-    transport.oninvalid = (error, id) => this.receiveInvalid(error, id);
+    transport.oninvalid = (error, id, response) => this.receiveInvalid(error, id, response === true);
     transport.onclose = (reason) => this.handleClose(reason);
     transport.onerror = (error) => this.options.onWarning?.(error.message);
   }
@@ -130,9 +101,9 @@ export class JsonRpcPeer {
     return this.pending.size;
   }
 
-  /** Incoming requests being handled or waiting for a slot. */
+  /** Incoming requests being handled (cancelled ones until their handler returns) or waiting for a slot. */
   get incomingCount(): number {
-    return this.incoming.size + this.waiting.length;
+    return this.active + this.waiting.size;
   }
 
   /** Serve `method` with `handler`. */
@@ -167,14 +138,20 @@ export class JsonRpcPeer {
     const sendOptions: SendOptions | undefined =
       options.relatedRequestId === undefined ? undefined : { relatedRequestId: options.relatedRequestId };
     this.transport.send(message, sendOptions).catch((error: unknown) => {
-      this.pending.reject(
-        id,
-        new SwitchboardError("CONNECTION_CLOSED", `could not send ${method} to ${this.options.label ?? "peer"}: ${String(error)}`, {
-          cause: error,
-        }),
-      );
+      this.pending.reject(id, this.sendFailure(method, error));
     });
     return promise;
+  }
+
+  /** Why a request could not be sent, with the right code: our own message, a peer not reading, or a closed connection. */
+  private sendFailure(method: string, error: unknown): SwitchboardError {
+    const label = this.options.label ?? "peer";
+    if (error instanceof SwitchboardError && error.code !== "CONNECTION_CLOSED") return error;
+    if (!this.closedReason && (error instanceof TypeError || error instanceof RangeError)) {
+      // What JSON.stringify throws: the message itself cannot be written.
+      return new SwitchboardError("UNSERIALISABLE", `could not serialise ${method} for ${label}: ${error.message}`, { cause: error });
+    }
+    return new SwitchboardError("CONNECTION_CLOSED", `could not send ${method} to ${label}: ${String(error)}`, { cause: error });
   }
 
   /** Send a notification. */
@@ -184,16 +161,22 @@ export class JsonRpcPeer {
     await this.transport.send(message, options);
   }
 
-  /** Abort an incoming request (the caller cancelled it); its response will not be sent. */
+  /**
+   * Abort an incoming request (the caller cancelled it): its response will
+   * not be sent, its id is free again at once, and the transport is told
+   * (an HTTP exchange waiting for it ends).
+   */
   cancelIncoming(id: JsonRpcId, reason: string): boolean {
-    const queued = this.waiting.findIndex((request) => request.id === id);
-    if (queued !== -1) {
-      this.waiting.splice(queued, 1);
+    if (this.waiting.delete(id)) {
+      this.transport.abandon?.(id);
+      this.resumeIfDrained();
       return true;
     }
     const cancellation = this.incoming.get(id);
     if (!cancellation) return false;
+    this.incoming.delete(id);
     cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", reason));
+    this.transport.abandon?.(id);
     return true;
   }
 
@@ -207,8 +190,18 @@ export class JsonRpcPeer {
 
   private receive(message: JsonRpcMessage): void {
     if (isRequest(message)) {
-      if (this.active >= (this.options.maxConcurrentIncoming ?? DEFAULT_MAX_CONCURRENT_INCOMING)) this.waiting.push(message);
-      else this.serveInSlot(message);
+      const id = message.id;
+      if (this.incoming.has(id) || this.waiting.has(id)) {
+        const error = new JsonRpcError(
+          ErrorCode.InvalidRequest,
+          `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in progress; use a fresh id`,
+        );
+        void this.respond(error.toResponse(id), id);
+      } else if (this.active < (this.options.maxConcurrentIncoming ?? DEFAULT_MAX_CONCURRENT_INCOMING)) {
+        this.serveInSlot(message);
+      } else {
+        this.enqueue(message);
+      }
     } else if (isNotification(message)) {
       const handler = this.notificationHandlers.get(message.method);
       if (!handler) return;
@@ -222,6 +215,36 @@ export class JsonRpcPeer {
     }
   }
 
+  /** A request that finds every slot taken waits, up to the queue bound; then input pauses, or the request is answered "busy". */
+  private enqueue(request: JsonRpcRequest): void {
+    const max = this.options.maxQueuedIncoming ?? DEFAULT_MAX_QUEUED_INCOMING;
+    const canPause = this.transport.pauseInput !== undefined;
+    // A paused byte stream may still deliver the rest of the chunk in hand: a
+    // margin of one more queue's worth, then "busy" all the same.
+    if (this.waiting.size >= (canPause ? 2 * max : max)) {
+      const error = new JsonRpcError(
+        ErrorCode.ServerError,
+        `Server busy: ${this.waiting.size} requests are already waiting on this connection (limit ${max}); retry once some are answered`,
+        { reason: "BUSY", queued: this.waiting.size },
+      );
+      void this.respond(error.toResponse(request.id), request.id);
+      return;
+    }
+    this.waiting.set(request.id, request);
+    if (canPause && !this.inputPaused && this.waiting.size >= max) {
+      this.inputPaused = true;
+      this.transport.pauseInput!();
+    }
+  }
+
+  /** Input paused for a full queue resumes once half of it is served. */
+  private resumeIfDrained(): void {
+    if (!this.inputPaused) return;
+    if (this.waiting.size > (this.options.maxQueuedIncoming ?? DEFAULT_MAX_QUEUED_INCOMING) / 2) return;
+    this.inputPaused = false;
+    if (this.isOpen) this.transport.resumeInput?.();
+  }
+
   private settle(response: JsonRpcResponse): void {
     const id = response.id;
     const outcome = isFailure(response)
@@ -230,16 +253,31 @@ export class JsonRpcPeer {
     if (!outcome && id !== null) {
       this.options.onWarning?.(`dropped a response from ${this.options.label ?? "peer"} to unknown or abandoned request id ${JSON.stringify(id)}`);
     } else if (!outcome) {
-      const text = isFailure(response) ? response.error.message : "result";
-      this.options.onWarning?.(`${this.options.label ?? "peer"} sent an error without an id: ${text}`);
+      const text = isFailure(response) ? `${response.error.code} ${response.error.message}` : "a result";
+      this.options.onWarning?.(
+        `${this.options.label ?? "peer"} sent an error response with id null (${text}): it names no request, so no call can be matched to it; the calls in flight wait for their answers or their timeout`,
+      );
     }
   }
 
-  private receiveInvalid(error: JsonRpcError, id: JsonRpcId | null): void {
+  private receiveInvalid(error: JsonRpcError, id: JsonRpcId | null, response: boolean): void {
+    const label = this.options.label ?? "peer";
+    const what = error.message.replace(/^Invalid Request: /, "");
+    if (response) {
+      // A malformed answer to one of our requests fails that request now, rather than at its timeout.
+      const method = id === null ? undefined : this.pending.methodOf(id);
+      if (method !== undefined && this.pending.reject(id, new SwitchboardError("INVALID_MESSAGE", `${label} answered ${method} with an invalid response (${what})`))) {
+        this.options.onWarning?.(`${label} answered ${method} (request ${JSON.stringify(id)}) with an invalid response: ${what}; the call failed`);
+        return;
+      }
+      const whose = id === null ? "that names no usable id" : `to unknown or abandoned request id ${JSON.stringify(id)}`;
+      this.options.onWarning?.(`${label} sent an invalid response ${whose}; it was dropped: ${what}`);
+      return;
+    }
     if (this.options.answerInvalid) {
       this.transport.send(error.toResponse(id)).catch(() => undefined);
     }
-    this.options.onWarning?.(`invalid message from ${this.options.label ?? "peer"} skipped: ${error.message}`);
+    this.options.onWarning?.(`invalid message from ${label} skipped: ${what}`);
   }
 
   private serveInSlot(request: JsonRpcRequest): void {
@@ -257,8 +295,16 @@ export class JsonRpcPeer {
   /** A response was written: the next queued request gets the slot. */
   private readonly freeSlot = (): void => {
     this.active--;
-    const next = this.waiting.shift();
-    if (next && this.isOpen) this.serveInSlot(next);
+    if (this.waiting.size === 0 || !this.isOpen) return;
+    const next = this.waiting.values().next().value as JsonRpcRequest;
+    this.waiting.delete(next.id);
+    this.serveInSlot(next);
+    this.resumeIfDrained();
+  };
+
+  /** Where a throwing cancellation listener is reported (it is isolated, never fatal). */
+  private readonly listenerFailed = (error: unknown): void => {
+    this.options.onWarning?.(`a cancellation listener threw (ignored): ${error instanceof Error ? error.message : String(error)}`);
   };
 
   /**
@@ -268,19 +314,12 @@ export class JsonRpcPeer {
    */
   private serve(request: JsonRpcRequest): Promise<void> {
     const id = request.id;
-    if (this.incoming.has(id) || (this.waiting.length > 0 && this.waiting.some((queued) => queued.id === id))) {
-      const error = new JsonRpcError(
-        ErrorCode.InvalidRequest,
-        `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in progress; use a fresh id`,
-      );
-      return this.respond(error.toResponse(id), id);
-    }
     const handler = this.requestHandlers.get(request.method) ?? this.fallback;
     if (!handler) {
       const error = new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${request.method}`);
       return this.respond(error.toResponse(id), id);
     }
-    const cancellation = new Cancellation();
+    const cancellation = new Cancellation(this.listenerFailed);
     this.incoming.set(id, cancellation);
     let outcome: Promise<JsonObject> | JsonObject;
     try {
@@ -301,7 +340,8 @@ export class JsonRpcPeer {
 
   /** The handler is done: send its answer, unless the request was cancelled (its caller has forgotten it). */
   private answer(id: JsonRpcId, cancellation: Cancellation, response: JsonRpcResponse): Promise<void> {
-    this.incoming.delete(id);
+    // A cancelled request's id may already serve a newer request.
+    if (this.incoming.get(id) === cancellation) this.incoming.delete(id);
     if (cancellation.cancelled) return SENT;
     return this.respond(response, id);
   }
@@ -331,7 +371,7 @@ export class JsonRpcPeer {
     this.pending.rejectAll(error);
     for (const cancellation of this.incoming.values()) cancellation.cancel(error);
     this.incoming.clear();
-    this.waiting.length = 0;
+    this.waiting.clear();
     this.onclose?.(error);
   }
 }
@@ -341,10 +381,4 @@ function isThenable(value: Promise<JsonObject> | JsonObject): value is Promise<J
   return typeof (value as { then?: unknown }).then === "function";
 }
 
-/** Turn anything thrown by a handler into a wire error without leaking internals. */
-export function toJsonRpcError(error: unknown): JsonRpcError {
-  if (error instanceof JsonRpcError) return error;
-  if (error instanceof SwitchboardError) return new JsonRpcError(ErrorCode.InternalError, error.message, { code: error.code });
-  const message = error instanceof Error ? error.message : String(error);
-  return new JsonRpcError(ErrorCode.InternalError, `Internal error: ${message}`);
-}
+export { toJsonRpcError } from "./served-request.js";

@@ -77,6 +77,11 @@ export class PendingRequests {
     return { id, promise };
   }
 
+  /** The method of a waiting request, or undefined when the id is unknown. */
+  methodOf(id: JsonRpcId): string | undefined {
+    return typeof id === "number" ? this.entries.get(id)?.method : undefined;
+  }
+
   /** Settle with a result; false when the id is unknown (late or foreign answer). */
   resolve(id: JsonRpcId, result: JsonObject): boolean {
     const entry = this.take(id);

@@ -50,8 +50,12 @@ export interface Transport {
   resumeInput?(): void;
   /** A well-formed message arrived. */
   onmessage?: (message: JsonRpcMessage) => void;
-  /** Input that is not a valid JSON-RPC message arrived; `id` is its request id where readable. */
-  oninvalid?: (error: JsonRpcError, id: JsonRpcId | null) => void;
+  /**
+   * Input that is not a valid JSON-RPC message arrived; `id` is its id where
+   * readable, and `response` says it looked like a response (so `id` names
+   * one of our own requests, which must fail rather than wait).
+   */
+  oninvalid?: (error: JsonRpcError, id: JsonRpcId | null, response?: boolean) => void;
   /** A non-fatal problem (oversized line, write failure). */
   onerror?: (error: Error) => void;
   /** The transport closed, for whatever reason; fires once. */

@@ -53,7 +53,7 @@ export class NdjsonStreamTransport implements Transport {
         line: (text) => {
           const outcome = parseMessageText(text);
           if (outcome.ok) this.onmessage?.(outcome.message);
-          else this.oninvalid?.(outcome.error, outcome.id);
+          else this.oninvalid?.(outcome.error, outcome.id, outcome.response);
         },
         // Said as an invalid message: a server-side peer answers it, a client-side peer logs it.
         oversized: (error) => this.oninvalid?.(new JsonRpcError(ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`), null),

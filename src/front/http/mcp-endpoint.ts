@@ -158,12 +158,13 @@ function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointCont
     replyEmpty(res, 202, headers);
     return;
   }
-  for (let index = 0; index < ids.length; index++) {
-    const id = ids[index]!;
-    if (session.transport.isAwaiting(id) || ids.indexOf(id) !== index) {
+  const seen = new Set<JsonRpcId>();
+  for (const id of ids) {
+    if (session.transport.isAwaiting(id) || seen.has(id)) {
       replyError(res, 400, `Invalid Request: id ${JSON.stringify(id)} is already in use by a request in progress in this session; use a fresh id`, headers);
       return;
     }
+    seen.add(id);
   }
   const created = initialize ? session : undefined;
   const options: ExchangeOptions = { batch, acceptsSse: accepts(req, "text/event-stream"), headers };
