@@ -25,8 +25,10 @@ export type HealthReport = () => { status: "ok" | "degraded"; [key: string]: unk
 /** Serve the gateway over Streamable HTTP (legacy era) plus `/healthz`. */
 export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFrontConfig, health: HealthReport): Promise<HttpFront> {
   const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs });
-  const policy: GuardPolicy = {
-    loopback: isLoopbackAddress(config.host),
+  // Until the socket is bound the guard assumes loopback (the stricter rule);
+  // then the configured name or the address it resolved to decides.
+  let policy: GuardPolicy = {
+    loopback: true,
     allowedOrigins: config.allowedOrigins,
     allowedHosts: config.allowedHosts,
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
@@ -115,6 +117,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     });
   });
   const address = server.address() as AddressInfo;
+  policy = { ...policy, loopback: isLoopbackAddress(config.host) || isLoopbackAddress(address.address) };
   const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}${config.path}`;
 
