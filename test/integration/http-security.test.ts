@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Switchboard } from "../../src/switchboard.js";
 import { silentLogger } from "../../src/log/logger.js";
+import { fixture } from "../helpers/paths.js";
 import { initializeBody, jsonHeaders, rawRequest } from "../helpers/raw-http.js";
 
 const boards: Switchboard[] = [];
@@ -83,5 +84,55 @@ describe("HTTP front: Host is checked strictly while bound to loopback", () => {
       const res = await rawRequest(url, { method: "POST", headers: jsonHeaders({ Host: host }), body: initializeBody() });
       expect({ host, status: res.status }).toEqual({ host, status: 200 });
     }
+  });
+});
+
+describe("HTTP front: /healthz and server.authToken", () => {
+  const echo = { type: "stdio", command: process.execPath, args: [fixture("echo-backend")] };
+
+  async function serveWithBackend(server: Record<string, unknown>): Promise<string> {
+    const board = new Switchboard({ servers: { "secret-name": echo }, server }, { logger: silentLogger, idleGc: false });
+    boards.push(board);
+    const front = await board.run({ transport: "http", host: "127.0.0.1", port: 0 });
+    return front.url!.replace(/\/mcp$/, "/healthz");
+  }
+
+  it("with a token set, a caller without Authorization gets only the status, no names", async () => {
+    const health = await serveWithBackend({ authToken: "s3cret-token" });
+    const res = await rawRequest(health);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: "ok" });
+    expect(res.body).not.toContain("secret-name");
+  });
+
+  it("with a token set, a wrong token gets 401 with WWW-Authenticate, the right one the full report", async () => {
+    const health = await serveWithBackend({ authToken: "s3cret-token" });
+    const wrong = await rawRequest(health, { headers: { Authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers["www-authenticate"]).toMatch(/^Bearer .*invalid_token/);
+    expect(wrong.body).not.toContain("secret-name");
+    const basic = await rawRequest(health, { headers: { Authorization: "Basic czNjcmV0LXRva2Vu" } });
+    expect(basic.status).toBe(401);
+    expect(basic.headers["www-authenticate"]).toMatch(/^Bearer/);
+    const right = await rawRequest(health, { headers: { Authorization: "Bearer s3cret-token" } });
+    expect(right.status).toBe(200);
+    const body = JSON.parse(right.body) as { status: string; sessions: number; backends: Record<string, { state: string }> };
+    expect(body.status).toBe("ok");
+    expect(body.backends["secret-name"]!.state).toBe("ready");
+    expect(right.body).not.toContain("s3cret-token");
+  });
+
+  it("without a token configured, anyone on an allowed Host gets the full report", async () => {
+    const health = await serveWithBackend({});
+    const res = await rawRequest(health);
+    expect(res.status).toBe(200);
+    expect(Object.keys(JSON.parse(res.body) as object)).toEqual(["status", "sessions", "backends"]);
+    expect(res.body).toContain("secret-name");
+  });
+
+  it("Host and Origin checks apply to /healthz too", async () => {
+    const health = await serveWithBackend({ authToken: "s3cret-token" });
+    expect((await rawRequest(health, { headers: { Host: "evil.example" } })).status).toBe(403);
+    expect((await rawRequest(health, { headers: { Origin: "http://127.0.0.1.evil.example" } })).status).toBe(403);
   });
 });

@@ -22,7 +22,11 @@ export interface HttpFront {
 /** Builds the body of `GET /healthz`. */
 export type HealthReport = () => { status: "ok" | "degraded"; [key: string]: unknown };
 
-/** Serve the gateway over Streamable HTTP (legacy era) plus `/healthz`. */
+/**
+ * Serve the gateway over Streamable HTTP (legacy era) plus `/healthz`. With
+ * `authToken` set, `/healthz` gives the full report only with the token, and
+ * `{ status }` alone to a caller sending no Authorization header.
+ */
 export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFrontConfig, health: HealthReport): Promise<HttpFront> {
   const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs });
   // Until the socket is bound the guard assumes loopback (the stricter rule);
@@ -66,7 +70,11 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     const pathname = pathOf(req.url);
     const origin = req.headers.origin;
     const refusal = guardRequest(req.headers, policy);
-    if (refusal && !(pathname === "/healthz" && refusal.status === 401)) {
+    // With a token set, /healthz answers a caller that sends no credentials
+    // (a load balancer's probe) with the status alone; credentials that are
+    // sent must be right, as on the MCP endpoint.
+    const statusOnly = refusal?.status === 401 && pathname === "/healthz" && req.headers.authorization === undefined;
+    if (refusal && !statusOnly) {
       replyError(res, refusal.status, refusal.message, refusal.headers);
       return;
     }
@@ -81,7 +89,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
         return;
       }
       const report = health();
-      replyJson(res, 200, report, { ...cors, "Cache-Control": "no-store" });
+      replyJson(res, 200, statusOnly ? { status: report.status } : report, { ...cors, "Cache-Control": "no-store" });
       return;
     }
     if (pathname !== config.path) {
