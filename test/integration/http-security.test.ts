@@ -9,12 +9,12 @@ afterEach(async () => {
   for (const board of boards.splice(0)) await board.close();
 });
 
-/** An in-process switchboard with one local tool, served over HTTP on 127.0.0.1, any free port. */
-async function serve(server: Record<string, unknown> = {}): Promise<string> {
+/** An in-process switchboard with one local tool, served over HTTP on `host` (127.0.0.1), any free port. */
+async function serve(server: Record<string, unknown> = {}, host = "127.0.0.1"): Promise<string> {
   const board = new Switchboard({ servers: {}, server }, { logger: silentLogger, idleGc: false });
   boards.push(board);
   board.tool({ name: "ping", description: "answers pong", inputSchema: { type: "object" } }, () => ({ content: [{ type: "text", text: "pong" }] }));
-  const front = await board.run({ transport: "http", host: "127.0.0.1", port: 0 });
+  const front = await board.run({ transport: "http", host, port: 0 });
   return front.url!;
 }
 
@@ -84,6 +84,14 @@ describe("HTTP front: Host is checked strictly while bound to loopback", () => {
       const res = await rawRequest(url, { method: "POST", headers: jsonHeaders({ Host: host }), body: initializeBody() });
       expect({ host, status: res.status }).toEqual({ host, status: 200 });
     }
+  });
+
+  it("keeps the Host check on when the listen name is not spelled as loopback but binds to it", async () => {
+    // getaddrinfo reads 0x7f.0.0.1 as 127.0.0.1; the bound address decides.
+    const url = await serve({}, "0x7f.0.0.1");
+    expect(new URL(url).hostname).toBe("127.0.0.1");
+    const res = await rawRequest(url, { method: "POST", headers: jsonHeaders({ Host: "evil.example" }), body: initializeBody() });
+    expect(res.status).toBe(403);
   });
 });
 
