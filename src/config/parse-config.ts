@@ -87,7 +87,8 @@ class Reader {
     return value as string[];
   }
 
-  stringMap(obj: JsonObject, key: string, path: string): Record<string, string> {
+  /** A map of strings (numbers and booleans are turned into strings); `label` names what a key is, for errors. */
+  stringMap(obj: JsonObject, key: string, path: string, label: string): Record<string, string> {
     const value = obj[key];
     if (value === undefined) return {};
     if (!isJsonObject(value)) {
@@ -96,7 +97,10 @@ class Reader {
     }
     const out: Record<string, string> = {};
     for (const [name, item] of Object.entries(value)) {
-      if (typeof item === "string") out[name] = item;
+      // Assigning "__proto__" would change the prototype and drop the entry.
+      if (name === "__proto__") {
+        this.issues.push({ path: joinPath(joinPath(path, key), name), message: `"__proto__" cannot be passed as ${label}; remove it` });
+      } else if (typeof item === "string") out[name] = item;
       else if (typeof item === "number" || typeof item === "boolean") out[name] = String(item);
       else this.issues.push({ path: joinPath(joinPath(path, key), name), message: "must be a string" });
     }
@@ -128,7 +132,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     }
     for (const [name, entry] of Object.entries(entries)) {
       const path = joinPath(key, name);
-      if (name in servers) {
+      if (Object.hasOwn(servers, name)) {
         issues.push({ path, message: `server "${name}" is defined in both "servers" and "mcpServers"; keep one` });
         continue;
       }
@@ -178,6 +182,11 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
 
 function serverNameProblem(name: string, separator: string): string | undefined {
   if (name.length === 0) return "server names must not be empty";
+  // Server names become record keys (health report, maps keyed by name):
+  // "__proto__" would vanish and "constructor" would read as present.
+  if (name in Object.prototype || name === "prototype") {
+    return `the server name "${name}" is reserved (a built-in property of JavaScript objects); pick another name`;
+  }
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "server names may hold only A-Z a-z 0-9 _ - . (they become part of tool names)";
   if (name.includes(separator)) {
     return `server name contains the separator "${separator}", which would make its tool names ambiguous; rename the server or change proxy.separator`;
@@ -208,7 +217,7 @@ function parseServer(read: Reader, value: unknown, path: string): StdioServerCon
     type: "stdio",
     command,
     args: read.stringArray(obj, "args", path),
-    env: read.stringMap(obj, "env", path),
+    env: read.stringMap(obj, "env", path, "an environment variable name"),
     inheritEnv: read.boolean(obj, "inheritEnv", path, false),
     timeoutMs,
     startupTimeoutMs: read.integer(obj, "startupTimeout", path, timeoutMs, 1, 24 * 3600_000),

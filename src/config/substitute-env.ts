@@ -12,10 +12,20 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, issues: Co
   if (Array.isArray(value)) return value.map((item, index) => substituteEnv(item, env, issues, `${path}[${index}]`));
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = substituteEnv(item, env, issues, joinPath(path, key));
+    for (const [key, item] of Object.entries(value)) setOwn(out, key, substituteEnv(item, env, issues, joinPath(path, key)));
     return out;
   }
   return value;
+}
+
+/**
+ * `target[key] = value` as an own property even for `__proto__` (which
+ * JSON.parse makes an own key, but assignment would turn into a prototype
+ * change and lose), so later checks see the key and can refuse it.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function substituteString(text: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: string): string {

@@ -22,11 +22,17 @@ export interface HttpFront {
 /** Builds the body of `GET /healthz`. */
 export type HealthReport = () => { status: "ok" | "degraded"; [key: string]: unknown };
 
-/** Serve the gateway over Streamable HTTP (legacy era) plus `/healthz`. */
+/**
+ * Serve the gateway over Streamable HTTP (legacy era) plus `/healthz`. With
+ * `authToken` set, `/healthz` gives the full report only with the token, and
+ * `{ status }` alone to a caller sending no Authorization header.
+ */
 export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFrontConfig, health: HealthReport): Promise<HttpFront> {
   const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs });
-  const policy: GuardPolicy = {
-    loopback: isLoopbackAddress(config.host),
+  // Until the socket is bound the guard assumes loopback (the stricter rule);
+  // then the configured name or the address it resolved to decides.
+  let policy: GuardPolicy = {
+    loopback: true,
     allowedOrigins: config.allowedOrigins,
     allowedHosts: config.allowedHosts,
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
@@ -64,7 +70,11 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     const pathname = pathOf(req.url);
     const origin = req.headers.origin;
     const refusal = guardRequest(req.headers, policy);
-    if (refusal && !(pathname === "/healthz" && refusal.status === 401)) {
+    // With a token set, /healthz answers a caller that sends no credentials
+    // (a load balancer's probe) with the status alone; credentials that are
+    // sent must be right, as on the MCP endpoint.
+    const statusOnly = refusal?.status === 401 && pathname === "/healthz" && req.headers.authorization === undefined;
+    if (refusal && !statusOnly) {
       replyError(res, refusal.status, refusal.message, refusal.headers);
       return;
     }
@@ -79,7 +89,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
         return;
       }
       const report = health();
-      replyJson(res, 200, report, { ...cors, "Cache-Control": "no-store" });
+      replyJson(res, 200, statusOnly ? { status: report.status } : report, { ...cors, "Cache-Control": "no-store" });
       return;
     }
     if (pathname !== config.path) {
@@ -115,6 +125,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     });
   });
   const address = server.address() as AddressInfo;
+  policy = { ...policy, loopback: isLoopbackAddress(config.host) || isLoopbackAddress(address.address) };
   const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}${config.path}`;
 

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 
 /** What the guard needs to know about the front. */
 export interface GuardPolicy {
-  /** True when bound to a loopback address: Host is checked against DNS rebinding. */
+  /** True when bound to a loopback address: every Host must then be loopback or listed (DNS rebinding). */
   loopback: boolean;
   allowedOrigins: readonly string[];
   allowedHosts: readonly string[];
@@ -17,42 +17,110 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+/** A Host header value or origin authority, parsed: lowercase host name (IPv6 in brackets) and port. */
+export interface Authority {
+  hostname: string;
+  port?: number;
+}
 
-/** The hostname part of a Host header or origin authority (`[::1]:8000` → `[::1]`). */
-export function hostnameOf(authority: string): string {
-  const trimmed = authority.trim().toLowerCase();
-  if (trimmed.startsWith("[")) {
-    const end = trimmed.indexOf("]");
-    return end === -1 ? trimmed : trimmed.slice(0, end + 1);
+// A host name: dot-separated labels of letters, digits, `-` and `_` (punycode
+// included), an optional trailing dot; or an IPv6 literal in brackets. Raw
+// Unicode, userinfo, paths and whitespace do not match. Linear: the label
+// class excludes the dot.
+const AUTHORITY = /^([a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::(0|[1-9][0-9]{0,4}))?$/;
+const IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+// The canonical (WHATWG URL) spelling of an IPv4-mapped address in 127.0.0.0/8.
+const MAPPED_LOOPBACK = /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/;
+
+/**
+ * Parse a Host header value or the authority of an origin (`host[:port]`),
+ * strictly: anything but a host name or bracketed IPv6 literal and an optional
+ * decimal port (0-65535, no leading zeros) gives undefined.
+ */
+export function parseAuthority(value: string): Authority | undefined {
+  const match = AUTHORITY.exec(value.toLowerCase());
+  if (!match) return undefined;
+  const hostname = match[1]!;
+  if (hostname.startsWith("[") && canonicalIpv6(hostname) === undefined) return undefined;
+  if (match[2] === undefined) return { hostname };
+  const port = Number(match[2]);
+  return port > 65535 ? undefined : { hostname, port };
+}
+
+/** The host name of a Host header value (`[::1]:8000` → `[::1]`), or undefined when the value is malformed. */
+export function hostnameOf(authority: string): string | undefined {
+  return parseAuthority(authority)?.hostname;
+}
+
+/** The WHATWG URL spelling of a bracketed IPv6 literal (`[0:0:0:0:0:0:0:1]` → `[::1]`), or undefined if it is not one. */
+function canonicalIpv6(bracketed: string): string | undefined {
+  if (bracketed === "[::1]") return bracketed;
+  try {
+    return new URL(`http://${bracketed}/`).hostname;
+  } catch {
+    return undefined;
   }
-  const colon = trimmed.indexOf(":");
-  return colon === -1 ? trimmed : trimmed.slice(0, colon);
 }
 
-/** True when `address` (as passed to listen) is a loopback address. */
+/** True for a canonical dotted-decimal IPv4 address (four octets 0-255, no leading zeros) in 127.0.0.0/8. */
+function isLoopbackIpv4(name: string): boolean {
+  const match = IPV4.exec(name);
+  return match !== null && match[1] === "127" && Number(match[2]) <= 255 && Number(match[3]) <= 255 && Number(match[4]) <= 255;
+}
+
+/**
+ * True when a parsed host name (lowercase, IPv6 in brackets) is exactly
+ * loopback: `localhost`, an IPv4 address in 127.0.0.0/8 in dotted decimal,
+ * or IPv6 `::1` in any spelling. Refused on purpose: `localhost.` (a name a
+ * resolver may search), IPv4 in other notations (`127.1`, `0x7f.0.0.1`), and
+ * IPv4-mapped IPv6 (`[::ffff:127.0.0.1]`); list them in
+ * `server.allowedHosts` / `allowedOrigins` if you use them.
+ */
+export function isLoopbackHostname(hostname: string): boolean {
+  if (hostname === "localhost") return true;
+  if (hostname.startsWith("[")) return canonicalIpv6(hostname) === "[::1]";
+  return isLoopbackIpv4(hostname);
+}
+
+/**
+ * True when `address` (as passed to listen, or as the socket reports it) is a
+ * loopback address, so Host is checked against DNS rebinding. Deliberately
+ * wider than isLoopbackHostname: a wrong "no" would switch the Host check
+ * off, so `localhost.` and IPv4-mapped 127.0.0.0/8 count too.
+ */
 export function isLoopbackAddress(address: string): boolean {
-  return address === "localhost" || address === "::1" || address.startsWith("127.");
+  const name = address.toLowerCase();
+  if (name === "localhost" || name === "localhost.") return true;
+  if (isLoopbackIpv4(name)) return true;
+  if (!name.includes(":")) return false;
+  const canonical = canonicalIpv6(name.startsWith("[") ? name : `[${name}]`);
+  return canonical !== undefined && (canonical === "[::1]" || MAPPED_LOOPBACK.test(canonical));
 }
 
-/** True when the Origin header value is allowed: the localhost origins, or listed. */
+/**
+ * True when the Origin header value is allowed: listed exactly (`"*"` = any,
+ * `"null"` must be listed to be allowed), or an `http(s)://host[:port]` origin
+ * whose host is exactly loopback (isLoopbackHostname). Anything else (other
+ * schemes, userinfo, paths, look-alikes such as `127.0.0.1.evil.example`) is refused.
+ */
 export function originAllowed(origin: string, allowed: readonly string[]): boolean {
   if (allowed.includes("*") || allowed.includes(origin)) return true;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
-  return LOOPBACK_NAMES.has(url.hostname) || url.hostname.startsWith("127.");
+  const match = /^https?:\/\/(.*)$/i.exec(origin);
+  if (!match) return false;
+  const authority = parseAuthority(match[1]!);
+  return authority !== undefined && isLoopbackHostname(authority.hostname);
 }
 
+/** True when a Host header value is allowed by the policy. */
 function hostAllowed(host: string, policy: GuardPolicy): boolean {
-  const name = hostnameOf(host);
-  if (policy.allowedHosts.some((allowed) => allowed.toLowerCase() === host.toLowerCase() || allowed.toLowerCase() === name)) return true;
+  const value = host.toLowerCase();
+  const authority = parseAuthority(value);
+  for (const entry of policy.allowedHosts) {
+    const allowed = entry.toLowerCase();
+    if (allowed === value || allowed === authority?.hostname) return true;
+  }
   if (!policy.loopback && policy.allowedHosts.length === 0) return true;
-  return LOOPBACK_NAMES.has(name) || /^127\.\d+\.\d+\.\d+$/.test(name);
+  return authority !== undefined && isLoopbackHostname(authority.hostname);
 }
 
 function digest(text: string): Buffer {
