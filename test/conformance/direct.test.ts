@@ -4,8 +4,12 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/paths.js";
 
 describe("the conformance fixture alone (no switchboard)", () => {
-  it("passes every server scenario of both suites, warnings included", async () => {
+  it("passes every server scenario of both suites, warnings included", async ({ onTestFinished }) => {
     const proc = spawn(process.execPath, [join(ROOT, "test/conformance/run-direct.mjs")], { stdio: ["ignore", "pipe", "pipe"] });
+    // The runner stops its fixtures and suites on SIGTERM.
+    onTestFinished(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+    });
     let output = "";
     proc.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     proc.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

@@ -64,6 +64,9 @@ export async function runSuite({ suiteName, url, baseline, scenario, extraArgs =
     ["--import", here("./node20-register.mjs"), suite.entry, "server", "--url", url, "--expected-failures", baseline, "--output-dir", outputDir, ...selection, ...extraArgs],
     { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT },
   );
+  // If this process goes first (a signal, a test timeout), the suite goes too.
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
   let total = "";
   let partial = "";
   child.stdout.setEncoding("utf8");
@@ -81,6 +84,7 @@ export async function runSuite({ suiteName, url, baseline, scenario, extraArgs =
   }, timeoutMs);
   const [code, signal] = await new Promise((resolve) => child.once("exit", (c, s) => resolve([c, s])));
   clearTimeout(timer);
+  process.off("exit", killChild);
   if (partial) process.stdout.write(`${prefix}${partial}\n`);
   try {
     const judged = scenario === undefined ? judgeNotScored(suite.notScored(), outputDir, baseline, prefix) : 0;
