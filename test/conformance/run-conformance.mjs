@@ -3,19 +3,36 @@
 // scenarios, over Streamable HTTP) against the switchboard's HTTP front with
 // the conformance backend behind it, mounted un-prefixed. Starts and stops
 // everything it needs; ends with the suite's own "Total: N passed, M failed".
-// Runs `--suite all` (the active scenarios plus the pending ones, such as
-// json-schema-2020-12 and server-sse-polling). Extra arguments go to the suite
-// (e.g. `--scenario tools-list`). Exit code: the suite's (0 when every result
-// matches the expected-failures baseline).
+//
+//   --suite 0.1.16 (default)  conformance 0.1.16, `--suite all` (active + pending scenarios),
+//                             baseline expected-failures.yml
+//   --suite next              conformance 0.2.0-alpha.12, `--requirements 2025-11-25`,
+//                             baseline expected-failures-next.yml
+//   --scenario NAME           only this scenario (for next: at the 2025-11-25 wire)
+//   --expected-failures FILE  another baseline
+//   --mount-prefixed          mount the backend with its name prefix, so every
+//                             scenario that calls something by name fails (tests
+//                             of the baseline check use it)
+// Other arguments go to the suite (e.g. --verbose). Exit code 0 when every
+// result matches the baseline: a listed scenario that passes fails the run,
+// as does an unlisted one that fails.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, runSuite, suiteNamed } from "./suites.mjs";
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const ROOT = here("../../");
-const SUITE = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
+const options = { suite: "0.1.16", scenario: undefined, expectedFailures: undefined, prefixed: false, rest: [] };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i];
+  if (arg === "--suite") options.suite = argv[++i];
+  else if (arg === "--scenario") options.scenario = argv[++i];
+  else if (arg === "--expected-failures") options.expectedFailures = argv[++i];
+  else if (arg === "--mount-prefixed") options.prefixed = true;
+  else options.rest.push(arg);
+}
+const suite = suiteNamed(options.suite);
 const TIMEOUT_MS = Number(process.env.CONFORMANCE_TIMEOUT_MS ?? 240_000);
 
 const dir = mkdtempSync(join(tmpdir(), "switchboard-conformance-"));
@@ -24,7 +41,9 @@ writeFileSync(
   config,
   JSON.stringify({
     logLevel: "warn",
-    servers: { conformance: { type: "stdio", command: process.execPath, args: [join(ROOT, "fixtures/conformance-backend.mjs")], prefix: false } },
+    servers: {
+      conformance: { type: "stdio", command: process.execPath, args: [join(ROOT, "fixtures/conformance-backend.mjs")], prefix: options.prefixed },
+    },
   }),
 );
 
@@ -55,31 +74,17 @@ const url = await new Promise((resolve, reject) => {
   });
 });
 
-const suite = spawn(
-  process.execPath,
-  ["--import", here("./node20-register.mjs"), SUITE, "server", "--url", url, "--expected-failures", here("./expected-failures.yml"), "--suite", "all", ...process.argv.slice(2)],
-  { stdio: ["inherit", "pipe", "inherit"], cwd: ROOT },
-);
-// Pass the suite's output through, and keep its summary line to say it last.
-let total = "";
-let partial = "";
-suite.stdout.setEncoding("utf8");
-suite.stdout.on("data", (chunk) => {
-  process.stdout.write(chunk);
-  partial += chunk;
-  const lines = partial.split("\n");
-  partial = lines.pop() ?? "";
-  for (const line of lines) if (/^Total: \d+ passed, \d+ failed/.test(line)) total = line;
+const { code, total } = await runSuite({
+  suiteName: options.suite,
+  url,
+  baseline: options.expectedFailures ?? suite.baseline,
+  scenario: options.scenario,
+  extraArgs: options.rest,
+  timeoutMs: TIMEOUT_MS,
 });
-const timer = setTimeout(() => {
-  console.error(`conformance suite still running after ${TIMEOUT_MS} ms; stopping it`);
-  suite.kill("SIGKILL");
-}, TIMEOUT_MS);
-const [code, signal] = await new Promise((resolve) => suite.once("exit", (c, s) => resolve([c, s])));
-clearTimeout(timer);
 const stopped = new Promise((resolve) => (switchboard.exitCode !== null ? resolve() : switchboard.once("exit", resolve)));
 stop();
-await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 // The last line, after the switchboard's shutdown log: the suite's own summary.
 if (total) console.log(total);
-process.exitCode = code ?? (signal ? 1 : 0);
+process.exitCode = code;
