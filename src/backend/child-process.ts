@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
+import { registerGroup, releaseGroup } from "../runtime/reaper.js";
 
 /** How to start a child. */
 export interface ChildSpec {
@@ -7,6 +8,12 @@ export interface ChildSpec {
   args: string[];
   cwd?: string;
   env: Record<string, string>;
+}
+
+/** What the spawner hears besides the child itself. */
+export interface SpawnOptions {
+  /** Told once if the process reaper cannot run (default: `process.emitWarning`). */
+  onWarning?: (message: string) => void;
 }
 
 /** How the child ended. */
@@ -36,9 +43,11 @@ export function liveChildren(): number {
 
 /**
  * Spawn without a shell, in a process group of its own so that the whole
- * group (npx and the server it launches) can be signalled together.
+ * group (npx and the server it launches) can be signalled together. The
+ * group is registered with the process reaper (`runtime/reaper.ts`), which
+ * kills it should this process die without stopping it, even by SIGKILL.
  */
-export function spawnChild(spec: ChildSpec): ChildProcessWithoutNullStreams {
+export function spawnChild(spec: ChildSpec, options: SpawnOptions = {}): ChildProcessWithoutNullStreams {
   installExitHook();
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
@@ -49,7 +58,12 @@ export function spawnChild(spec: ChildSpec): ChildProcessWithoutNullStreams {
     windowsHide: true,
   });
   live.add(child);
-  child.once("exit", () => live.delete(child));
+  const pgid = child.pid;
+  if (pgid !== undefined) registerGroup(pgid, options.onWarning ?? ((message) => process.emitWarning(message)));
+  child.once("exit", () => {
+    live.delete(child);
+    if (pgid !== undefined) releaseGroup(pgid);
+  });
   child.once("error", () => live.delete(child));
   return child;
 }
