@@ -29,6 +29,7 @@ export { SwitchboardError } from "./jsonrpc/local-error.js";
 export type { LocalErrorCode } from "./jsonrpc/local-error.js";
 export type { JsonObject, JsonRpcId, JsonRpcMessage } from "./jsonrpc/message.js";
 export type { CallToolResult, Tool, ContentBlock, Implementation } from "./mcp/types.js";
+export { setReaperEnabled } from "./runtime/reaper.js";
 export { createLogger, silentLogger } from "./log/logger.js";
 export type { Logger, LogLevel } from "./log/logger.js";
 export { VERSION } from "./version.js";
