@@ -188,7 +188,7 @@ export class Switchboard {
   async callProxiedTool(name: string, args: JsonObject = {}): Promise<CallToolResult> {
     const client = newClientContext("embedded");
     const cancellation = new Cancellation();
-    return this.gateway.callTool(name, args, new CallContext(client, 0, cancellation, undefined, async () => undefined));
+    return this.gateway.callTool(name, args, new CallContext(client, 0, cancellation, undefined, async () => undefined, this.gateway.reportListenerError));
   }
 
   /** The seed's stats: enabled, namespace, servers, tools, plus per-backend detail. */
@@ -227,7 +227,6 @@ export class Switchboard {
         new Backend(name, server, {
           logger: this.logger,
           maxMessageBytes: this.config.maxMessageBytes,
-          listener: { toolsChanged: () => this.gateway.refresh() },
           parentEnv: this.options.env ?? process.env,
           ...(this.options.stopLadder ? { stopLadder: this.options.stopLadder } : {}),
         }),

@@ -14,22 +14,27 @@ import { ProgressTokens, type ProgressListener } from "./progress-tokens.js";
 import { forwardStderr } from "./stderr-lines.js";
 import { describeExit, formatMs, unavailableReason, withinMs } from "./exit-report.js";
 import { restartDelay } from "./restart-policy.js";
+import { Emitter } from "../events/emitter.js";
 
 /** Where a backend is in its life. */
 export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
 
-/** What the gateway hears from a backend. */
-export interface BackendListener {
-  /** The tool catalog changed (listed, re-listed, or emptied because the backend is down). */
-  toolsChanged(backend: Backend): void;
+/** The kinds of catalog a backend serves (prompts and resources join later). */
+export type CatalogKind = "tools";
+
+/** What a backend tells its listeners (`backend.events.on(…)`); a listener that throws is logged, never fatal. */
+export interface BackendEvents {
+  /** The backend moved from `previous` to `state`. */
+  stateChanged: [state: BackendState, previous: BackendState];
+  /** A catalog changed (listed, re-listed, or emptied because the backend is down). */
+  catalogChanged: [kind: CatalogKind];
   /** A notification the backend layer does not handle itself (logging, resource updates …). */
-  notification?(backend: Backend, method: string, params: JsonObject | undefined): void;
+  notification: [method: string, params: JsonObject | undefined];
 }
 
 /** Shared settings of every backend. */
 export interface BackendOptions {
   logger: Logger;
-  listener: BackendListener;
   maxMessageBytes: number;
   stopLadder?: StopLadder;
   /** A run this long resets the consecutive-failure count. */
@@ -69,6 +74,8 @@ const EXIT_STATUS_WAIT_MS = 250;
 export class Backend {
   readonly name: string;
   readonly config: StdioServerConfig;
+  /** State, catalog and notification events; listeners are isolated from each other and from the backend. */
+  readonly events: Emitter<BackendEvents>;
   private readonly options: BackendOptions;
   private readonly label: string;
   private stateValue: BackendState = "starting";
@@ -94,6 +101,9 @@ export class Backend {
     this.config = config;
     this.options = options;
     this.label = `backend "${name}"`;
+    this.events = new Emitter<BackendEvents>((error, event) =>
+      options.logger.error(`a listener of ${this.label} failed on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    );
     if (!config.enabled) this.stateValue = "disabled";
   }
 
@@ -163,7 +173,7 @@ export class Backend {
     const hadTools = this.toolList.length > 0;
     this.toolList = [];
     this.session = undefined;
-    if (hadTools) this.options.listener.toolsChanged(this);
+    if (hadTools) this.events.emit("catalogChanged", "tools");
     if (wasDisabled || !child) return;
     const peer = this.peer;
     this.peer = undefined;
@@ -246,7 +256,7 @@ export class Backend {
       this.lastError = null;
       this.setState("ready");
       logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
-      this.options.listener.toolsChanged(this);
+      this.events.emit("catalogChanged", "tools");
     } catch (error) {
       if (generation !== this.generation) return;
       const exit = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(this.exitStatus, EXIT_STATUS_WAIT_MS) : undefined;
@@ -268,7 +278,7 @@ export class Backend {
     if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
     this.toolList = [];
     this.session = undefined;
-    this.options.listener.toolsChanged(this);
+    this.events.emit("catalogChanged", "tools");
     void this.peer?.close();
     this.failAttempt(generation, reason);
   }
@@ -308,7 +318,7 @@ export class Backend {
       .then((tools) => {
         if (generation !== this.generation || this.stateValue !== "ready") return;
         this.toolList = tools;
-        this.options.listener.toolsChanged(this);
+        this.events.emit("catalogChanged", "tools");
       })
       .catch((error: unknown) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`))
       .finally(() => {
@@ -321,7 +331,7 @@ export class Backend {
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {
-    if (this.options.listener.notification) this.options.listener.notification(this, method, params);
+    if (this.events.listenerCount("notification") > 0) this.events.emit("notification", method, params);
     else if (method === Method.LoggingMessage) this.options.logger.info(`[${this.name}] ${JSON.stringify(params?.["data"] ?? params)}`);
   }
 
@@ -337,6 +347,9 @@ export class Backend {
   }
 
   private setState(state: BackendState): void {
+    const previous = this.stateValue;
+    if (state === previous) return;
     this.stateValue = state;
+    this.events.emit("stateChanged", state, previous);
   }
 }

@@ -101,7 +101,7 @@ export class FrontSession {
 
   private callTool(request: IncomingRequest): Promise<JsonObject> {
     const { name, args, meta } = readCallParams(request.params); // throws -32602 for bad params
-    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify);
+    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify, this.gateway.reportListenerError);
     return this.gateway.callTool(name, args, context) as Promise<JsonObject>;
   }
 }

@@ -1,5 +1,6 @@
 import { McpErrorCode } from "../mcp/error-codes.js";
-import type { Backend, ForwardOptions } from "../backend/backend.js";
+import type { Backend, CatalogKind, ForwardOptions } from "../backend/backend.js";
+import { Emitter } from "../events/emitter.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
@@ -17,6 +18,12 @@ export interface ChangeSubscriber {
   toolsChanged(): void;
 }
 
+/** What the gateway tells its listeners (`gateway.events.on(…)`); a listener that throws is logged, never fatal. */
+export interface GatewayEvents {
+  /** The exposed catalog of `kind` changed (coalesced: one event per event-loop turn). */
+  catalogChanged: [kind: CatalogKind];
+}
+
 /**
  * The routing core shared by every front: local tools, backend catalogs,
  * the route table, and dispatch of tool calls.
@@ -27,7 +34,9 @@ export class Gateway {
   private readonly routes: RouteTable;
   private readonly localTools = new Map<string, LocalTool>();
   private backendList: Backend[] = [];
-  private readonly subscribers = new Set<ChangeSubscriber>();
+  private unwatchBackends: Array<() => void> = [];
+  /** Catalog events for fronts, health and metrics; listeners are isolated. */
+  readonly events: Emitter<GatewayEvents>;
   private notifyScheduled = false;
   /** Grows with every request served (for idle detection). */
   activity = 0;
@@ -36,7 +45,13 @@ export class Gateway {
     this.policy = policy;
     this.logger = logger;
     this.routes = new RouteTable(policy);
+    this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
   }
+
+  /** Log what a listener (an event subscriber, a local tool's abort listener) threw; the gateway goes on. */
+  readonly reportListenerError = (error: unknown, what = "an abort listener of a local tool"): void => {
+    this.logger.error(`${what} threw (ignored, the switchboard goes on): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  };
 
   /** Backends in config order. */
   get backends(): readonly Backend[] {
@@ -74,10 +89,12 @@ export class Gateway {
     this.refresh();
   }
 
-  /** Replace the backend set (the caller starts and stops them). */
+  /** Replace the backend set (the caller starts and stops them); their catalog changes rebuild the routes. */
   setBackends(backends: Backend[]): void {
     for (const name of this.localTools.keys()) this.checkLocalAgainstBackends(name, backends);
+    for (const unwatch of this.unwatchBackends) unwatch();
     this.backendList = backends;
+    this.unwatchBackends = backends.map((backend) => backend.events.on("catalogChanged", () => this.refresh()));
     this.refresh();
   }
 
@@ -89,19 +106,20 @@ export class Gateway {
     // Coalesce: fifty backends becoming ready at once send one list_changed.
     setImmediate(() => {
       this.notifyScheduled = false;
-      for (const subscriber of this.subscribers) subscriber.toolsChanged();
+      this.events.emit("catalogChanged", "tools");
     });
   }
 
   /** Number of subscribers (front sessions) listening for changes. */
   get subscriberCount(): number {
-    return this.subscribers.size;
+    return this.events.listenerCount("catalogChanged");
   }
 
-  /** Receive tool-list changes until the returned function is called. */
+  /** Receive tool-list changes until the returned function is called (a subscriber that throws is logged, never fatal). */
   subscribe(subscriber: ChangeSubscriber): () => void {
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    return this.events.on("catalogChanged", (kind) => {
+      if (kind === "tools") subscriber.toolsChanged();
+    });
   }
 
   /**

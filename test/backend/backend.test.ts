@@ -204,6 +204,20 @@ describe("Backend", () => {
     expect((error as JsonRpcError).code).toBe(-32602);
   });
 
+  it("isolates its listeners: one that throws is logged, the others and the backend go on", async () => {
+    const { backend, logger } = track(fixtureBackend("echo", fixtureServer("echo-backend")));
+    const states: string[] = [];
+    backend.events.on("stateChanged", () => {
+      throw new Error("listener broke");
+    });
+    backend.events.on("stateChanged", (state, previous) => void states.push(`${previous}→${state}`));
+    await backend.start();
+    expect(backend.state).toBe("ready");
+    expect(states).toEqual(["starting→ready"]);
+    expect(logger.lines.some((line) => /error: a listener of backend "echo" failed on stateChanged: Error: listener broke/.test(line))).toBe(true);
+    expect(await backend.request("tools/call", { name: "echo", arguments: { text: "on" } })).toEqual({ content: [{ type: "text", text: "on" }] });
+  });
+
   it("stops every child it started", async () => {
     const made = [1, 2, 3].map((n) => track(fixtureBackend(`b${n}`, fixtureServer("echo-backend"))));
     await Promise.all(made.map(({ backend }) => backend.start()));
