@@ -25,8 +25,10 @@ export interface SwitchboardOptions {
   /** Environment for `${VAR}` substitution and children (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
-   * Run one full garbage collection when the switchboard goes quiet after a
-   * burst of load, so RSS returns near its idle size (default true).
+   * Run a few full garbage collections when the switchboard goes quiet after
+   * a burst of load, so RSS returns near its idle size. Off by default: it
+   * turns on V8's `--expose-gc` for the whole process, which is the
+   * embedding application's call (the CLI turns it on).
    */
   idleGc?: boolean;
   /** An already validated config; `config` is then ignored. */
@@ -122,7 +124,7 @@ export class Switchboard {
   async run(options: RunOptions = { transport: "http" }): Promise<RunningFront> {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
     if (!this.started) await this.start();
-    if (this.options.idleGc !== false) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
+    if (this.options.idleGc === true) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
     if (options.transport === "stdio") {
       const front: StdioFront = await serveStdio(this.gateway, this.logger, {
         input: options.input ?? process.stdin,
