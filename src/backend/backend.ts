@@ -14,6 +14,7 @@ import { ProgressTokens, type ProgressListener } from "./progress-tokens.js";
 import { forwardStderr } from "./stderr-lines.js";
 import { describeExit, formatMs, unavailableReason, withinMs } from "./exit-report.js";
 import { restartDelay } from "./restart-policy.js";
+import { explainForwardFailure } from "./forward-failure.js";
 import { Emitter } from "../events/emitter.js";
 
 /** Where a backend is in its life. */
@@ -146,19 +147,21 @@ export class Backend {
       forwarded = { ...params, _meta: { ...meta, progressToken: token } };
     }
     // The peer was made with this backend's timeout: options pass through as they are.
-    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, exitStatus));
+    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, exitStatus));
     if (token === undefined) return answered;
     const owned = token;
     return answered.finally(() => this.progress.release(owned));
   }
 
-  /** Turn a failed forward into the error callers see: the exit that caused it, or the timeout in this backend's words. */
-  private async explainFailure(method: string, error: unknown, exitStatus: Promise<ChildExit> | undefined): Promise<never> {
-    if (hasCode(error, "CONNECTION_CLOSED") && exitStatus) throw await this.exitError(method, exitStatus, error);
-    if (hasCode(error, "REQUEST_TIMEOUT")) {
-      throw new SwitchboardError("REQUEST_TIMEOUT", `${this.label} did not answer ${method} within ${this.config.timeoutMs} ms; the call was cancelled (raise "timeout" for this server if it needs longer)`, { cause: error });
-    }
-    throw error;
+  /**
+   * Turn a failed forward into the error callers see: only a closed
+   * connection is reported as the backend's exit (or closed output); the
+   * rest is named by explainForwardFailure.
+   */
+  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, exitStatus: Promise<ChildExit> | undefined): Promise<never> {
+    // A send that failed while the connection stays open is not the backend's end.
+    if (hasCode(error, "CONNECTION_CLOSED") && exitStatus && !peer.isOpen) throw await this.exitError(method, exitStatus, error);
+    throw explainForwardFailure(this.label, method, error, this.config.timeoutMs);
   }
 
   /** Stop for good: stop ladder, pending requests rejected. */

@@ -2,7 +2,7 @@ import { McpErrorCode } from "../mcp/error-codes.js";
 import type { Backend, CatalogKind, ForwardOptions } from "../backend/backend.js";
 import { Emitter } from "../events/emitter.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
-import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { SwitchboardError, type LocalErrorCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import { Method } from "../mcp/methods.js";
@@ -185,11 +185,33 @@ async function callLocalTool(tool: LocalTool, args: JsonObject, context: Request
   }
 }
 
-/** Map a forwarding failure to the error the client sees. */
+/** Local codes that mean trouble with the backend (or its connection), not with the switchboard. */
+const BACKEND_TROUBLE: ReadonlySet<LocalErrorCode> = new Set<LocalErrorCode>([
+  "BACKEND_EXITED",
+  "BACKEND_UNAVAILABLE",
+  "BACKEND_NOT_READING",
+  "BACKEND_INVALID_ANSWER",
+  "BACKEND_START_FAILED",
+  "HANDSHAKE_FAILED",
+  "CONNECTION_CLOSED",
+  "REQUEST_CANCELLED",
+]);
+
+/**
+ * Map a forwarding failure to the error the client sees: the backend's own
+ * JSON-RPC error as it is; a timeout -32001; trouble with the backend -32000;
+ * a failure of the switchboard itself (a message it could not serialise …)
+ * -32603. Local errors carry `data: { server, reason }`, reason being the code.
+ */
 export function toWireError(error: unknown, server: string): JsonRpcError {
   if (error instanceof JsonRpcError) return error;
   if (error instanceof SwitchboardError) {
-    const code = error.code === "REQUEST_TIMEOUT" ? McpErrorCode.RequestTimeout : ErrorCode.ServerError;
+    const code =
+      error.code === "REQUEST_TIMEOUT"
+        ? McpErrorCode.RequestTimeout
+        : BACKEND_TROUBLE.has(error.code)
+          ? ErrorCode.ServerError
+          : ErrorCode.InternalError;
     return new JsonRpcError(code, error.message, { server, reason: error.code });
   }
   const message = error instanceof Error ? error.message : String(error);

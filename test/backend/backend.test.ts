@@ -218,6 +218,17 @@ describe("Backend", () => {
     expect(await backend.request("tools/call", { name: "echo", arguments: { text: "on" } })).toEqual({ content: [{ type: "text", text: "on" }] });
   });
 
+  it("a request it cannot serialise fails as ours, not as the backend's exit, and the backend stays ready", async () => {
+    const { backend } = track(fixtureBackend("echo", fixtureServer("echo-backend")));
+    await backend.start();
+    const error = await backend.request("tools/call", { name: "echo", arguments: { n: 10n as unknown as number } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SwitchboardError);
+    expect((error as SwitchboardError).code).not.toBe("BACKEND_EXITED");
+    expect((error as SwitchboardError).message).not.toMatch(/exited|closed its output|restart/);
+    expect(backend.state).toBe("ready");
+    expect(await backend.request("tools/call", { name: "echo", arguments: { text: "still" } })).toEqual({ content: [{ type: "text", text: "still" }] });
+  });
+
   it("stops every child it started", async () => {
     const made = [1, 2, 3].map((n) => track(fixtureBackend(`b${n}`, fixtureServer("echo-backend"))));
     await Promise.all(made.map(({ backend }) => backend.start()));
