@@ -56,7 +56,7 @@ export interface ProxyStats {
   namespace: string;
   /** Configured backend servers. */
   servers: number;
-  /** Proxied tools exposed now. */
+  /** Proxied tools exposed now (those left out by a name collision or maxNameLength not counted). */
   tools: number;
   /** Local tools registered in code. */
   localTools: number;
@@ -196,13 +196,13 @@ export class Switchboard {
   /** The seed's stats: enabled, namespace, servers, tools, plus per-backend detail. */
   getProxyStats(): ProxyStats {
     const backends = this.backends.map((backend) => backend.stats());
-    const localTools = this.gateway.tools.length - backends.reduce((sum, b) => sum + b.tools, 0);
+    const exposed = this.gateway.exposedCounts;
     return {
       enabled: this.config.proxy.enabled,
       namespace: this.config.proxy.namespace,
       servers: backends.length,
-      tools: this.gateway.tools.length - localTools,
-      localTools,
+      tools: exposed.proxied,
+      localTools: exposed.local,
       backends,
     };
   }

@@ -15,6 +15,7 @@ import { forwardStderr } from "./stderr-lines.js";
 import { describeExit, formatMs, unavailableReason, withinMs } from "./exit-report.js";
 import { restartDelay } from "./restart-policy.js";
 import { explainForwardFailure } from "./forward-failure.js";
+import { Relister } from "./relister.js";
 import { Emitter } from "../events/emitter.js";
 
 /** Where a backend is in its life. */
@@ -93,8 +94,6 @@ export class Backend {
   private lastError: string | null = null;
   private lastStartMs: number | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
-  private relisting: Promise<void> | undefined;
-  private relistAgain = false;
   private firstStart: Promise<void> | undefined;
 
   constructor(name: string, config: StdioServerConfig, options: BackendOptions) {
@@ -231,7 +230,11 @@ export class Backend {
     });
     this.peer = peer;
     peer.setRequestHandler(Method.Ping, () => ({}));
-    peer.setNotificationHandler(Method.ToolsListChanged, () => this.relist(generation));
+    const relister = new Relister(
+      () => this.relist(generation, peer),
+      (error) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`),
+    );
+    peer.setNotificationHandler(Method.ToolsListChanged, () => relister.changed());
     peer.setNotificationHandler(Method.Progress, (params) => {
       if (!this.progress.deliver(params)) logger.debug(`${this.label} sent progress for an unknown token`);
     });
@@ -260,6 +263,7 @@ export class Backend {
       this.setState("ready");
       logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
       this.events.emit("catalogChanged", "tools");
+      relister.markReady();
     } catch (error) {
       if (generation !== this.generation) return;
       const exit = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(this.exitStatus, EXIT_STATUS_WAIT_MS) : undefined;
@@ -310,27 +314,12 @@ export class Backend {
     this.restartTimer.unref?.();
   }
 
-  private relist(generation: number): void {
-    if (this.relisting) {
-      this.relistAgain = true;
-      return;
-    }
-    const peer = this.peer;
-    if (!peer || this.stateValue !== "ready") return;
-    this.relisting = listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m))
-      .then((tools) => {
-        if (generation !== this.generation || this.stateValue !== "ready") return;
-        this.toolList = tools;
-        this.events.emit("catalogChanged", "tools");
-      })
-      .catch((error: unknown) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`))
-      .finally(() => {
-        this.relisting = undefined;
-        if (this.relistAgain) {
-          this.relistAgain = false;
-          this.relist(generation);
-        }
-      });
+  /** Fetch and install the tool list of connection `generation` (dropped if that connection ended meanwhile). */
+  private async relist(generation: number, peer: JsonRpcPeer): Promise<void> {
+    const tools = await listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
+    if (generation !== this.generation || this.stateValue !== "ready") return;
+    this.toolList = tools;
+    this.events.emit("catalogChanged", "tools");
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {

@@ -11,7 +11,7 @@ import { toCallToolResult } from "../mcp/tool-result.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
 import type { LocalTool, LocalToolDefinition, LocalToolHandler } from "./local-tool.js";
 import type { RequestContext } from "./request-context.js";
-import { RouteTable } from "./route-table.js";
+import { RouteTable, type ExposedCounts } from "./route-table.js";
 
 /** Something that can be told the tool list changed (a front session). */
 export interface ChangeSubscriber {
@@ -61,6 +61,11 @@ export class Gateway {
   /** Every exposed tool, local first. */
   get tools(): readonly Tool[] {
     return this.routes.tools;
+  }
+
+  /** Exposed tools by origin: local, and proxied from backends. */
+  get exposedCounts(): Readonly<ExposedCounts> {
+    return this.routes.exposed;
   }
 
   /** The `tools/list` result every client gets (shared; do not modify). */

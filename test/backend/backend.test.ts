@@ -147,6 +147,16 @@ describe("Backend", () => {
     expect(changes.count).toBeGreaterThan(before);
   });
 
+  it("keeps a list_changed that arrives during the handshake, on the first start and after a restart", async () => {
+    const { backend } = track(fixtureBackend("late", fixtureServer("late-tools-backend")));
+    await backend.start();
+    await waitFor(() => backend.tools.some((tool) => tool.name === "late"), 3000, "the late tool after the first start");
+    await expectCode(backend.request("tools/call", { name: "crash", arguments: {} }), "BACKEND_EXITED");
+    await waitFor(() => backend.state === "ready", 5000, "restart");
+    await waitFor(() => backend.tools.some((tool) => tool.name === "late"), 3000, "the late tool after the restart");
+    expect(backend.stats().restarts).toBe(1);
+  });
+
   it("escalates to SIGKILL for a backend that ignores stdin close and SIGTERM", async () => {
     const pidFile = tempFile("pid");
     const { backend } = track(fixtureBackend("stubborn", fixtureServer("ignores-sigterm-backend", [], { env: { PID_FILE: pidFile } })));

@@ -121,6 +121,22 @@ describe("Switchboard embedding API", () => {
     await expect(board.run({ transport: "stdio" })).rejects.toThrow(/closed/);
   });
 
+  it("getProxyStats counts exposed tools only: none left out by collisions or maxNameLength", async () => {
+    const plain = { ...echo, prefix: false };
+    const board = make({ proxy: { maxNameLength: 15 }, servers: { one: plain, two: plain, long: echo } });
+    board.tool({ name: "echo" }, () => "local echo");
+    await board.start();
+    // "one": 11 tools, its "echo" taken by the local tool; "two": every name taken by "one";
+    // "long": proxy.long.echo (15 characters) fits, proxy.long.remove_tool does not.
+    const exposedProxied = board.router.tools.length - 1;
+    const stats = board.getProxyStats();
+    expect(stats.localTools).toBe(1);
+    expect(stats.tools).toBe(exposedProxied);
+    expect(stats.tools).toBe(10 + board.router.tools.filter((tool) => tool.name.startsWith("proxy.long.")).length);
+    expect(stats.tools).toBeLessThan(10 + 11);
+    expect(await board.callProxiedTool("echo", { text: "x" })).toEqual({ content: [{ type: "text", text: "local echo" }] });
+  });
+
   it("tells clients the tool list changed when a backend's tools change", async () => {
     const board = make({ servers: { echo } });
     const input = new PassThrough();
