@@ -239,8 +239,10 @@ export class Backend {
       if (!this.progress.deliver(params)) logger.debug(`${this.label} sent progress for an unknown token`);
     });
     peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
-    child.once("exit", (code, signal) => this.onExit(generation, { code, signal }));
-    child.once("error", (error) => this.onExit(generation, { code: null, signal: null }, error));
+    // Either ends a ready connection: the child's exit, or its output closing (even if it runs on).
+    child.once("exit", () => this.connectionEnded(generation, child));
+    child.once("error", (error) => this.connectionEnded(generation, child, error));
+    peer.onclose = () => this.connectionEnded(generation, child);
     child.stdin.on("error", () => undefined);
     try {
       await peer.start();
@@ -278,21 +280,42 @@ export class Backend {
     }
   }
 
-  private onExit(generation: number, exit: ChildExit, error?: Error): void {
-    if (generation !== this.generation || this.stateValue === "stopped") return;
-    if (this.stateValue !== "ready") return; // startup failures are handled in attempt()
-    const reason = error ? `failed: ${error.message}` : describeExit(exit);
+  /**
+   * The ready connection of `generation` ended: the child exited, failed, or
+   * closed its output, which ends the connection even if the process runs
+   * on. At once its tools leave and calls in flight fail (the peer rejects
+   * them); then a child still running is stopped with the stop ladder, and
+   * the backend is restarted under its restart policy. Startup failures are
+   * attempt()'s.
+   */
+  private connectionEnded(generation: number, child: ChildProcessWithoutNullStreams, error?: Error): void {
+    if (generation !== this.generation || this.stateValue !== "ready") return;
     if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
+    const exitStatus = this.exitStatus;
     this.toolList = [];
     this.session = undefined;
+    this.lastError = error ? `failed: ${error.message}` : "its connection ended";
+    this.setState("restarting");
     this.events.emit("catalogChanged", "tools");
     void this.peer?.close();
-    this.failAttempt(generation, reason);
+    void this.restartAfterEnd(generation, child, exitStatus, error);
   }
 
-  private failAttempt(generation: number, reason: string): void {
+  /** Name how the connection ended (the exit status, if it comes), stop a child still running, then restart. */
+  private async restartAfterEnd(generation: number, child: ChildProcessWithoutNullStreams, exitStatus: Promise<ChildExit> | undefined, error?: Error): Promise<void> {
+    if (error) return this.failAttempt(generation, `failed: ${error.message}`);
+    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
     if (generation !== this.generation) return;
-    this.generation++;
+    if (exit) return this.failAttempt(generation, describeExit(exit));
+    this.options.logger.warn(`${this.label} closed its output but is still running; stopping it`);
+    const stopped = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
+    this.failAttempt(generation, "closed its output but kept running (it was stopped)", stopped);
+  }
+
+  /** Record a failed attempt or connection, then restart after the policy's delay (counted from `stopping`, if given) or give up. */
+  private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>): void {
+    if (generation !== this.generation) return;
+    const failed = ++this.generation;
     this.consecutiveFailures++;
     this.lastError = reason;
     const { maxAttempts } = this.config.restart;
@@ -306,12 +329,18 @@ export class Backend {
     }
     this.setState("restarting");
     this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.consecutiveFailures} of ${maxAttempts})`);
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      this.restarts++;
-      void this.attempt();
-    }, delay);
-    this.restartTimer.unref?.();
+    const schedule = (): void => {
+      if (failed !== this.generation) return; // stopped meanwhile
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        this.restarts++;
+        void this.attempt();
+      }, delay);
+      this.restartTimer.unref?.();
+    };
+    // One child at a time: the next one starts only once the last is gone.
+    if (stopping) void stopping.then(schedule, schedule);
+    else schedule();
   }
 
   /** Fetch and install the tool list of connection `generation` (dropped if that connection ended meanwhile). */
@@ -330,7 +359,12 @@ export class Backend {
   private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
     const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
     const what = exit ? describeExit(exit) : "closed its output";
-    const next = this.stateValue === "failed" ? "it will not be restarted" : "it is being restarted; try again shortly";
+    const next =
+      this.stateValue === "failed"
+        ? "it will not be restarted"
+        : this.stateValue === "stopped"
+          ? "it was stopped (the switchboard is closing, or its servers were replaced)"
+          : "it is being restarted; try again shortly";
     return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${next}`, { cause });
   }
 

@@ -70,6 +70,29 @@ describe("Backend", () => {
     expect(result).toEqual({ content: [{ type: "text", text: "back" }] });
   });
 
+  it("a backend that closes its output but keeps running is stopped, fails the call in flight at once, and is restarted", async () => {
+    const { backend, changes } = track(fixtureBackend("mute", fixtureServer("closes-stdout-backend")));
+    await backend.start();
+    const pid = backend.stats().pid!;
+    expect(alive(pid)).toBe(true);
+    const before = changes.count;
+    const t0 = Date.now();
+    const error = await expectCode(backend.request("tools/call", { name: "close_stdout", arguments: {} }), "BACKEND_EXITED");
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(error.message).toMatch(/^backend "mute" closed its output while handling tools\/call; it is being restarted/);
+    expect(backend.state).not.toBe("ready");
+    expect(backend.tools).toHaveLength(0);
+    expect(changes.count).toBeGreaterThan(before);
+    const refused = await expectCode(backend.request("tools/call", { name: "echo", arguments: { text: "x" } }), "BACKEND_UNAVAILABLE");
+    expect(refused.message).toMatch(/backend "mute" is restarting after: closed its output/);
+    await waitFor(() => !alive(pid), 3000, "the mute child stopped");
+    await waitFor(() => backend.state === "ready", 5000, "restart");
+    expect(backend.stats().restarts).toBe(1);
+    expect(backend.stats().pid).not.toBe(pid);
+    expect(backend.tools.map((tool) => tool.name)).toContain("echo");
+    expect(await backend.request("tools/call", { name: "echo", arguments: { text: "back" } })).toEqual({ content: [{ type: "text", text: "back" }] });
+  });
+
   it("refuses calls while down with a clear error instead of hanging", async () => {
     const { backend } = track(
       fixtureBackend("crashy", fixtureServer("crash-backend", [], { restart: { maxAttempts: 3, initialDelayMs: 2000, maxDelayMs: 2000 } })),
