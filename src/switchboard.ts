@@ -87,7 +87,9 @@ export class Switchboard {
     this.logger = options.logger ?? createLogger({ level: parsed.config.logLevel });
     for (const warning of parsed.warnings) this.logger.warn(warning);
     const { namespace, separator, maxNameLength } = this.config.proxy;
-    this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger);
+    this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
+      startupWaitMs: this.config.proxy.startupWaitMs,
+    });
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
   }
@@ -113,17 +115,26 @@ export class Switchboard {
     return this;
   }
 
-  /** Start every backend concurrently; resolves when each is ready or has failed its first attempt. */
+  /**
+   * Start every backend concurrently; resolves when each is ready or has
+   * failed its first attempt (never rejects for a backend's failure). Await
+   * it to know the backends are up; `run()` does not wait for it.
+   */
   async start(): Promise<void> {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
     this.started = true;
     await Promise.all(this.backends.map((backend) => backend.start()));
   }
 
-  /** Serve a front. Starts the backends first if `start()` was not called. */
+  /**
+   * Serve a front: it listens and answers `initialize` at once. Backends not
+   * started yet are started in the background; a request that needs the
+   * catalog waits for them at most `proxy.startupWait`, and tools of
+   * backends that come up later arrive with `notifications/tools/list_changed`.
+   */
   async run(options: RunOptions = { transport: "http" }): Promise<RunningFront> {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
-    if (!this.started) await this.start();
+    if (!this.started) void this.start();
     if (this.options.idleGc === true) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
     if (options.transport === "stdio") {
       const front: StdioFront = await serveStdio(this.gateway, this.logger, {
@@ -180,6 +191,7 @@ export class Switchboard {
       this.config.proxy.namespace = this.gateway.policy.namespace;
       this.config.proxy.separator = this.gateway.policy.separator;
     }
+    this.gateway.startupWaitMs = next.proxy.startupWaitMs;
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
     await Promise.all(old.map((backend) => backend.stop()));

@@ -117,6 +117,11 @@ export class Backend {
     return this.toolList;
   }
 
+  /** True while its first start is in progress (started, neither ready nor failed yet). */
+  get isStarting(): boolean {
+    return this.stateValue === "starting" && this.firstStart !== undefined;
+  }
+
   /** What the handshake learned, while connected. */
   get backendSession(): BackendSession | undefined {
     return this.session;

@@ -52,7 +52,7 @@ export class FrontSession {
       return result;
     });
     peer.setRequestHandler(Method.Ping, () => ({}));
-    peer.setRequestHandler(Method.ToolsList, () => gateway.toolsListResult);
+    peer.setRequestHandler(Method.ToolsList, (request) => gateway.listTools(request.cancellation));
     peer.setRequestHandler(Method.ToolsCall, (request) => this.callTool(request));
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;

@@ -11,7 +11,10 @@ import { toCallToolResult } from "../mcp/tool-result.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
 import type { LocalTool, LocalToolDefinition, LocalToolHandler } from "./local-tool.js";
 import type { RequestContext } from "./request-context.js";
-import { RouteTable, type ExposedCounts } from "./route-table.js";
+import { RouteTable, type ExposedCounts, type Route } from "./route-table.js";
+import { waitForStartup } from "./startup-wait.js";
+import type { Cancellation } from "../jsonrpc/cancellation.js";
+import { DEFAULT_PROXY } from "../config/defaults.js";
 
 /** Something that can be told the tool list changed (a front session). */
 export interface ChangeSubscriber {
@@ -41,9 +44,17 @@ export class Gateway {
   /** Grows with every request served (for idle detection). */
   activity = 0;
 
-  constructor(policy: NamingPolicy, logger: Logger) {
+  /**
+   * How long a request that needs the catalog (`tools/list`, or `tools/call`
+   * of a name a starting backend may own) waits for backends still starting,
+   * ms; 0 = answer at once with what is ready.
+   */
+  startupWaitMs: number;
+
+  constructor(policy: NamingPolicy, logger: Logger, options: { startupWaitMs?: number } = {}) {
     this.policy = policy;
     this.logger = logger;
+    this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.routes = new RouteTable(policy);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
   }
@@ -68,9 +79,20 @@ export class Gateway {
     return this.routes.exposed;
   }
 
-  /** The `tools/list` result every client gets (shared; do not modify). */
+  /** The `tools/list` result every client gets now (shared; do not modify). */
   get toolsListResult(): JsonObject {
     return this.routes.listResult;
+  }
+
+  /**
+   * The `tools/list` result for a client: at once when no backend is still
+   * starting; else once they are up, or after `startupWaitMs`, with what is
+   * ready then (late backends' tools follow with list_changed).
+   */
+  listTools(cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
+    const starting = this.startingBackends();
+    if (starting.length === 0 || this.startupWaitMs === 0) return this.routes.listResult;
+    return waitForStartup(starting, this.startupWaitMs, cancellation).then(() => this.routes.listResult);
   }
 
   /** Register a local tool; refuses bad names and collisions with a clear error. */
@@ -135,7 +157,29 @@ export class Gateway {
   callTool(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
     this.activity++;
     const route = this.routes.lookup(name);
-    if (!route) return Promise.reject(this.unknownTool(name));
+    if (!route) return this.callOnceStarted(name, args, context);
+    return this.dispatch(route, args, context);
+  }
+
+  /** A name not (yet) routed: if a backend still starting may own it, wait for it briefly, then look again. */
+  private callOnceStarted(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+    const starting = this.startingBackends(name);
+    if (starting.length === 0 || this.startupWaitMs === 0) return Promise.reject(this.unknownTool(name));
+    return waitForStartup(starting, this.startupWaitMs, context.cancellation).then(() => {
+      const route = this.routes.lookup(name);
+      return route ? this.dispatch(route, args, context) : Promise.reject(this.unknownTool(name));
+    });
+  }
+
+  /** Backends still starting (that may own the exposed `name`, when given: its prefix, or no prefix at all). */
+  private startingBackends(name?: string): Backend[] {
+    return this.backendList.filter(
+      (backend) =>
+        backend.isStarting && (name === undefined || !backend.config.prefix || name.startsWith(serverPrefix(this.policy, backend.name))),
+    );
+  }
+
+  private dispatch(route: Route, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
     if (route.kind === "local") return callLocalTool(route.tool, args, context);
     const params: JsonObject = { name: route.name, arguments: args };
     const meta = context.meta;
