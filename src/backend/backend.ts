@@ -2,69 +2,23 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import type { StdioServerConfig } from "../config/types.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
-import { JsonRpcPeer, type RequestOptions } from "../jsonrpc/peer.js";
-import type { Logger } from "../log/logger.js";
+import { JsonRpcPeer } from "../jsonrpc/peer.js";
 import { Method } from "../mcp/methods.js";
 import type { Tool } from "../mcp/types.js";
 import { NdjsonStreamTransport } from "../transport/ndjson-stream-transport.js";
 import { childEnv } from "./child-env.js";
-import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit, type StopLadder } from "./child-process.js";
+import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit } from "./child-process.js";
 import { initializeLegacy, listAllTools, type BackendSession } from "./handshake.js";
-import { ProgressTokens, type ProgressListener } from "./progress-tokens.js";
+import { ProgressTokens } from "./progress-tokens.js";
 import { forwardStderr } from "./stderr-lines.js";
-import { describeExit, formatMs, unavailableReason, withinMs } from "./exit-report.js";
+import { describeExit, formatMs, unavailableReason, whatNext, withinMs } from "./exit-report.js";
 import { restartDelay } from "./restart-policy.js";
 import { explainForwardFailure } from "./forward-failure.js";
 import { Relister } from "./relister.js";
 import { Emitter } from "../events/emitter.js";
+import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
-/** Where a backend is in its life. */
-export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
-
-/** The kinds of catalog a backend serves (prompts and resources join later). */
-export type CatalogKind = "tools";
-
-/** What a backend tells its listeners (`backend.events.on(…)`); a listener that throws is logged, never fatal. */
-export interface BackendEvents {
-  /** The backend moved from `previous` to `state`. */
-  stateChanged: [state: BackendState, previous: BackendState];
-  /** A catalog changed (listed, re-listed, or emptied because the backend is down). */
-  catalogChanged: [kind: CatalogKind];
-  /** A notification the backend layer does not handle itself (logging, resource updates …). */
-  notification: [method: string, params: JsonObject | undefined];
-}
-
-/** Shared settings of every backend. */
-export interface BackendOptions {
-  logger: Logger;
-  maxMessageBytes: number;
-  stopLadder?: StopLadder;
-  /** A run this long resets the consecutive-failure count. */
-  stableAfterMs?: number;
-  /** Parent environment (tests pass their own). */
-  parentEnv?: NodeJS.ProcessEnv;
-}
-
-/** Per-backend figures for stats and health. */
-export interface BackendStats {
-  name: string;
-  state: BackendState;
-  tools: number;
-  restarts: number;
-  pid: number | null;
-  protocolVersion: string | null;
-  serverInfo: { name: string; version: string } | null;
-  lastError: string | null;
-  inFlight: number;
-  /** Spawn to ready (handshake and tool list done) of the last successful start, ms. */
-  startMs: number | null;
-}
-
-/** Options for one call forwarded to a backend. */
-export interface ForwardOptions extends RequestOptions {
-  /** Receives the backend's progress for this request. */
-  onProgress?: ProgressListener;
-}
+export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
 
 /** How long to wait for the exit status after the pipes closed, to name it in errors. */
 const EXIT_STATUS_WAIT_MS = 250;
@@ -262,6 +216,8 @@ export class Backend {
         this.exitStatus.then((exit) => Promise.reject(new Error(describeExit(exit)))),
       ]);
       if (generation !== this.generation) return;
+      // Its output may have closed right after the last answer: that connection is no start.
+      if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
       this.toolList = outcome.tools;
       this.readyAt = Date.now();
@@ -364,13 +320,7 @@ export class Backend {
   private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
     const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
     const what = exit ? describeExit(exit) : "closed its output";
-    const next =
-      this.stateValue === "failed"
-        ? "it will not be restarted"
-        : this.stateValue === "stopped"
-          ? "it was stopped (the switchboard is closing, or its servers were replaced)"
-          : "it is being restarted; try again shortly";
-    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${next}`, { cause });
+    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause });
   }
 
   private unavailableError(method: string): SwitchboardError {
