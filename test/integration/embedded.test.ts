@@ -148,7 +148,9 @@ describe("Switchboard embedding API", () => {
     input.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }) + "\n");
     input.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
     input.write(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "proxy.echo.add_tool", arguments: { name: "fresh" } } }) + "\n");
-    await waitFor(() => seen.includes("notifications/tools/list_changed"), 5000, "list_changed");
+    // The backend coming up sends a list_changed of its own first: wait for the one after add_tool's answer.
+    await waitFor(() => seen.includes('"id":2'), 5000, "add_tool answered");
+    await waitFor(() => seen.indexOf("notifications/tools/list_changed", seen.indexOf('"id":2')) !== -1, 5000, "list_changed");
     input.write(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list" }) + "\n");
     await waitFor(() => seen.includes('"proxy.echo.fresh"'), 5000, "the new tool listed");
   });
