@@ -77,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
     const { config, warnings } = await loadConfigFile(file);
     const logger = createLogger({ level: logLevelFlag ?? config.logLevel });
     for (const warning of warnings) logger.warn(`${file}: ${warning}`);
-    switchboard = Switchboard.fromConfig(config, { logger });
+    // The CLI owns its process, so it may return memory after bursts (an embedder decides for itself).
+    switchboard = Switchboard.fromConfig(config, { logger, idleGc: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const issue of error.issues) process.stderr.write(`${file}: ${issue.path}: ${issue.message}\n`);

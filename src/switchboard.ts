@@ -25,8 +25,10 @@ export interface SwitchboardOptions {
   /** Environment for `${VAR}` substitution and children (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
-   * Run one full garbage collection when the switchboard goes quiet after a
-   * burst of load, so RSS returns near its idle size (default true).
+   * Run a few full garbage collections when the switchboard goes quiet after
+   * a burst of load, so RSS returns near its idle size. Off by default: it
+   * turns on V8's `--expose-gc` for the whole process, which is the
+   * embedding application's call (the CLI turns it on).
    */
   idleGc?: boolean;
   /** An already validated config; `config` is then ignored. */
@@ -54,7 +56,7 @@ export interface ProxyStats {
   namespace: string;
   /** Configured backend servers. */
   servers: number;
-  /** Proxied tools exposed now. */
+  /** Proxied tools exposed now (those left out by a name collision or maxNameLength not counted). */
   tools: number;
   /** Local tools registered in code. */
   localTools: number;
@@ -85,7 +87,9 @@ export class Switchboard {
     this.logger = options.logger ?? createLogger({ level: parsed.config.logLevel });
     for (const warning of parsed.warnings) this.logger.warn(warning);
     const { namespace, separator, maxNameLength } = this.config.proxy;
-    this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger);
+    this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
+      startupWaitMs: this.config.proxy.startupWaitMs,
+    });
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
   }
@@ -111,18 +115,27 @@ export class Switchboard {
     return this;
   }
 
-  /** Start every backend concurrently; resolves when each is ready or has failed its first attempt. */
+  /**
+   * Start every backend concurrently; resolves when each is ready or has
+   * failed its first attempt (never rejects for a backend's failure). Await
+   * it to know the backends are up; `run()` does not wait for it.
+   */
   async start(): Promise<void> {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
     this.started = true;
     await Promise.all(this.backends.map((backend) => backend.start()));
   }
 
-  /** Serve a front. Starts the backends first if `start()` was not called. */
+  /**
+   * Serve a front: it listens and answers `initialize` at once. Backends not
+   * started yet are started in the background; a request that needs the
+   * catalog waits for them at most `proxy.startupWait`, and tools of
+   * backends that come up later arrive with `notifications/tools/list_changed`.
+   */
   async run(options: RunOptions = { transport: "http" }): Promise<RunningFront> {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
-    if (!this.started) await this.start();
-    if (this.options.idleGc !== false) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
+    if (!this.started) void this.start();
+    if (this.options.idleGc === true) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
     if (options.transport === "stdio") {
       const front: StdioFront = await serveStdio(this.gateway, this.logger, {
         input: options.input ?? process.stdin,
@@ -178,6 +191,7 @@ export class Switchboard {
       this.config.proxy.namespace = this.gateway.policy.namespace;
       this.config.proxy.separator = this.gateway.policy.separator;
     }
+    this.gateway.startupWaitMs = next.proxy.startupWaitMs;
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
     await Promise.all(old.map((backend) => backend.stop()));
@@ -188,19 +202,19 @@ export class Switchboard {
   async callProxiedTool(name: string, args: JsonObject = {}): Promise<CallToolResult> {
     const client = newClientContext("embedded");
     const cancellation = new Cancellation();
-    return this.gateway.callTool(name, args, new CallContext(client, 0, cancellation, undefined, async () => undefined));
+    return this.gateway.callTool(name, args, new CallContext(client, 0, cancellation, undefined, async () => undefined, this.gateway.reportListenerError));
   }
 
   /** The seed's stats: enabled, namespace, servers, tools, plus per-backend detail. */
   getProxyStats(): ProxyStats {
     const backends = this.backends.map((backend) => backend.stats());
-    const localTools = this.gateway.tools.length - backends.reduce((sum, b) => sum + b.tools, 0);
+    const exposed = this.gateway.exposedCounts;
     return {
       enabled: this.config.proxy.enabled,
       namespace: this.config.proxy.namespace,
       servers: backends.length,
-      tools: this.gateway.tools.length - localTools,
-      localTools,
+      tools: exposed.proxied,
+      localTools: exposed.local,
       backends,
     };
   }
@@ -227,7 +241,6 @@ export class Switchboard {
         new Backend(name, server, {
           logger: this.logger,
           maxMessageBytes: this.config.maxMessageBytes,
-          listener: { toolsChanged: () => this.gateway.refresh() },
           parentEnv: this.options.env ?? process.env,
           ...(this.options.stopLadder ? { stopLadder: this.options.stopLadder } : {}),
         }),

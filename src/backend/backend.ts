@@ -2,62 +2,23 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import type { StdioServerConfig } from "../config/types.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
-import { JsonRpcPeer, type RequestOptions } from "../jsonrpc/peer.js";
-import type { Logger } from "../log/logger.js";
+import { JsonRpcPeer } from "../jsonrpc/peer.js";
 import { Method } from "../mcp/methods.js";
 import type { Tool } from "../mcp/types.js";
 import { NdjsonStreamTransport } from "../transport/ndjson-stream-transport.js";
 import { childEnv } from "./child-env.js";
-import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit, type StopLadder } from "./child-process.js";
+import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit } from "./child-process.js";
 import { initializeLegacy, listAllTools, type BackendSession } from "./handshake.js";
-import { ProgressTokens, type ProgressListener } from "./progress-tokens.js";
+import { ProgressTokens } from "./progress-tokens.js";
 import { forwardStderr } from "./stderr-lines.js";
-import { describeExit, formatMs, unavailableReason, withinMs } from "./exit-report.js";
+import { describeExit, formatMs, unavailableReason, whatNext, withinMs } from "./exit-report.js";
 import { restartDelay } from "./restart-policy.js";
+import { explainForwardFailure } from "./forward-failure.js";
+import { Relister } from "./relister.js";
+import { Emitter } from "../events/emitter.js";
+import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
-/** Where a backend is in its life. */
-export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
-
-/** What the gateway hears from a backend. */
-export interface BackendListener {
-  /** The tool catalog changed (listed, re-listed, or emptied because the backend is down). */
-  toolsChanged(backend: Backend): void;
-  /** A notification the backend layer does not handle itself (logging, resource updates …). */
-  notification?(backend: Backend, method: string, params: JsonObject | undefined): void;
-}
-
-/** Shared settings of every backend. */
-export interface BackendOptions {
-  logger: Logger;
-  listener: BackendListener;
-  maxMessageBytes: number;
-  stopLadder?: StopLadder;
-  /** A run this long resets the consecutive-failure count. */
-  stableAfterMs?: number;
-  /** Parent environment (tests pass their own). */
-  parentEnv?: NodeJS.ProcessEnv;
-}
-
-/** Per-backend figures for stats and health. */
-export interface BackendStats {
-  name: string;
-  state: BackendState;
-  tools: number;
-  restarts: number;
-  pid: number | null;
-  protocolVersion: string | null;
-  serverInfo: { name: string; version: string } | null;
-  lastError: string | null;
-  inFlight: number;
-  /** Spawn to ready (handshake and tool list done) of the last successful start, ms. */
-  startMs: number | null;
-}
-
-/** Options for one call forwarded to a backend. */
-export interface ForwardOptions extends RequestOptions {
-  /** Receives the backend's progress for this request. */
-  onProgress?: ProgressListener;
-}
+export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
 
 /** How long to wait for the exit status after the pipes closed, to name it in errors. */
 const EXIT_STATUS_WAIT_MS = 250;
@@ -69,6 +30,8 @@ const EXIT_STATUS_WAIT_MS = 250;
 export class Backend {
   readonly name: string;
   readonly config: StdioServerConfig;
+  /** State, catalog and notification events; listeners are isolated from each other and from the backend. */
+  readonly events: Emitter<BackendEvents>;
   private readonly options: BackendOptions;
   private readonly label: string;
   private stateValue: BackendState = "starting";
@@ -85,8 +48,6 @@ export class Backend {
   private lastError: string | null = null;
   private lastStartMs: number | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
-  private relisting: Promise<void> | undefined;
-  private relistAgain = false;
   private firstStart: Promise<void> | undefined;
 
   constructor(name: string, config: StdioServerConfig, options: BackendOptions) {
@@ -94,6 +55,9 @@ export class Backend {
     this.config = config;
     this.options = options;
     this.label = `backend "${name}"`;
+    this.events = new Emitter<BackendEvents>((error, event) =>
+      options.logger.error(`a listener of ${this.label} failed on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    );
     if (!config.enabled) this.stateValue = "disabled";
   }
 
@@ -105,6 +69,11 @@ export class Backend {
   /** The tools it serves now (empty unless ready). */
   get tools(): readonly Tool[] {
     return this.toolList;
+  }
+
+  /** True while its first start is in progress (started, neither ready nor failed yet). */
+  get isStarting(): boolean {
+    return this.stateValue === "starting" && this.firstStart !== undefined;
   }
 
   /** What the handshake learned, while connected. */
@@ -136,19 +105,21 @@ export class Backend {
       forwarded = { ...params, _meta: { ...meta, progressToken: token } };
     }
     // The peer was made with this backend's timeout: options pass through as they are.
-    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, exitStatus));
+    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, exitStatus));
     if (token === undefined) return answered;
     const owned = token;
     return answered.finally(() => this.progress.release(owned));
   }
 
-  /** Turn a failed forward into the error callers see: the exit that caused it, or the timeout in this backend's words. */
-  private async explainFailure(method: string, error: unknown, exitStatus: Promise<ChildExit> | undefined): Promise<never> {
-    if (hasCode(error, "CONNECTION_CLOSED") && exitStatus) throw await this.exitError(method, exitStatus, error);
-    if (hasCode(error, "REQUEST_TIMEOUT")) {
-      throw new SwitchboardError("REQUEST_TIMEOUT", `${this.label} did not answer ${method} within ${this.config.timeoutMs} ms; the call was cancelled (raise "timeout" for this server if it needs longer)`, { cause: error });
-    }
-    throw error;
+  /**
+   * Turn a failed forward into the error callers see: only a closed
+   * connection is reported as the backend's exit (or closed output); the
+   * rest is named by explainForwardFailure.
+   */
+  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, exitStatus: Promise<ChildExit> | undefined): Promise<never> {
+    // A send that failed while the connection stays open is not the backend's end.
+    if (hasCode(error, "CONNECTION_CLOSED") && exitStatus && !peer.isOpen) throw await this.exitError(method, exitStatus, error);
+    throw explainForwardFailure(this.label, method, error, this.config.timeoutMs);
   }
 
   /** Stop for good: stop ladder, pending requests rejected. */
@@ -163,7 +134,7 @@ export class Backend {
     const hadTools = this.toolList.length > 0;
     this.toolList = [];
     this.session = undefined;
-    if (hadTools) this.options.listener.toolsChanged(this);
+    if (hadTools) this.events.emit("catalogChanged", "tools");
     if (wasDisabled || !child) return;
     const peer = this.peer;
     this.peer = undefined;
@@ -218,13 +189,19 @@ export class Backend {
     });
     this.peer = peer;
     peer.setRequestHandler(Method.Ping, () => ({}));
-    peer.setNotificationHandler(Method.ToolsListChanged, () => this.relist(generation));
+    const relister = new Relister(
+      () => this.relist(generation, peer),
+      (error) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`),
+    );
+    peer.setNotificationHandler(Method.ToolsListChanged, () => relister.changed());
     peer.setNotificationHandler(Method.Progress, (params) => {
       if (!this.progress.deliver(params)) logger.debug(`${this.label} sent progress for an unknown token`);
     });
     peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
-    child.once("exit", (code, signal) => this.onExit(generation, { code, signal }));
-    child.once("error", (error) => this.onExit(generation, { code: null, signal: null }, error));
+    // Either ends a ready connection: the child's exit, or its output closing (even if it runs on).
+    child.once("exit", () => this.connectionEnded(generation, child));
+    child.once("error", (error) => this.connectionEnded(generation, child, error));
+    peer.onclose = () => this.connectionEnded(generation, child);
     child.stdin.on("error", () => undefined);
     try {
       await peer.start();
@@ -239,6 +216,8 @@ export class Backend {
         this.exitStatus.then((exit) => Promise.reject(new Error(describeExit(exit)))),
       ]);
       if (generation !== this.generation) return;
+      // Its output may have closed right after the last answer: that connection is no start.
+      if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
       this.toolList = outcome.tools;
       this.readyAt = Date.now();
@@ -246,7 +225,8 @@ export class Backend {
       this.lastError = null;
       this.setState("ready");
       logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
-      this.options.listener.toolsChanged(this);
+      this.events.emit("catalogChanged", "tools");
+      relister.markReady();
     } catch (error) {
       if (generation !== this.generation) return;
       const exit = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(this.exitStatus, EXIT_STATUS_WAIT_MS) : undefined;
@@ -261,21 +241,42 @@ export class Backend {
     }
   }
 
-  private onExit(generation: number, exit: ChildExit, error?: Error): void {
-    if (generation !== this.generation || this.stateValue === "stopped") return;
-    if (this.stateValue !== "ready") return; // startup failures are handled in attempt()
-    const reason = error ? `failed: ${error.message}` : describeExit(exit);
+  /**
+   * The ready connection of `generation` ended: the child exited, failed, or
+   * closed its output, which ends the connection even if the process runs
+   * on. At once its tools leave and calls in flight fail (the peer rejects
+   * them); then a child still running is stopped with the stop ladder, and
+   * the backend is restarted under its restart policy. Startup failures are
+   * attempt()'s.
+   */
+  private connectionEnded(generation: number, child: ChildProcessWithoutNullStreams, error?: Error): void {
+    if (generation !== this.generation || this.stateValue !== "ready") return;
     if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
+    const exitStatus = this.exitStatus;
     this.toolList = [];
     this.session = undefined;
-    this.options.listener.toolsChanged(this);
+    this.lastError = error ? `failed: ${error.message}` : "its connection ended";
+    this.setState("restarting");
+    this.events.emit("catalogChanged", "tools");
     void this.peer?.close();
-    this.failAttempt(generation, reason);
+    void this.restartAfterEnd(generation, child, exitStatus, error);
   }
 
-  private failAttempt(generation: number, reason: string): void {
+  /** Name how the connection ended (the exit status, if it comes), stop a child still running, then restart. */
+  private async restartAfterEnd(generation: number, child: ChildProcessWithoutNullStreams, exitStatus: Promise<ChildExit> | undefined, error?: Error): Promise<void> {
+    if (error) return this.failAttempt(generation, `failed: ${error.message}`);
+    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
     if (generation !== this.generation) return;
-    this.generation++;
+    if (exit) return this.failAttempt(generation, describeExit(exit));
+    this.options.logger.warn(`${this.label} closed its output but is still running; stopping it`);
+    const stopped = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
+    this.failAttempt(generation, "closed its output but kept running (it was stopped)", stopped);
+  }
+
+  /** Record a failed attempt or connection, then restart after the policy's delay (counted from `stopping`, if given) or give up. */
+  private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>): void {
+    if (generation !== this.generation) return;
+    const failed = ++this.generation;
     this.consecutiveFailures++;
     this.lastError = reason;
     const { maxAttempts } = this.config.restart;
@@ -289,47 +290,37 @@ export class Backend {
     }
     this.setState("restarting");
     this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.consecutiveFailures} of ${maxAttempts})`);
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      this.restarts++;
-      void this.attempt();
-    }, delay);
-    this.restartTimer.unref?.();
+    const schedule = (): void => {
+      if (failed !== this.generation) return; // stopped meanwhile
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        this.restarts++;
+        void this.attempt();
+      }, delay);
+      this.restartTimer.unref?.();
+    };
+    // One child at a time: the next one starts only once the last is gone.
+    if (stopping) void stopping.then(schedule, schedule);
+    else schedule();
   }
 
-  private relist(generation: number): void {
-    if (this.relisting) {
-      this.relistAgain = true;
-      return;
-    }
-    const peer = this.peer;
-    if (!peer || this.stateValue !== "ready") return;
-    this.relisting = listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m))
-      .then((tools) => {
-        if (generation !== this.generation || this.stateValue !== "ready") return;
-        this.toolList = tools;
-        this.options.listener.toolsChanged(this);
-      })
-      .catch((error: unknown) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`))
-      .finally(() => {
-        this.relisting = undefined;
-        if (this.relistAgain) {
-          this.relistAgain = false;
-          this.relist(generation);
-        }
-      });
+  /** Fetch and install the tool list of connection `generation` (dropped if that connection ended meanwhile). */
+  private async relist(generation: number, peer: JsonRpcPeer): Promise<void> {
+    const tools = await listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
+    if (generation !== this.generation || this.stateValue !== "ready") return;
+    this.toolList = tools;
+    this.events.emit("catalogChanged", "tools");
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {
-    if (this.options.listener.notification) this.options.listener.notification(this, method, params);
+    if (this.events.listenerCount("notification") > 0) this.events.emit("notification", method, params);
     else if (method === Method.LoggingMessage) this.options.logger.info(`[${this.name}] ${JSON.stringify(params?.["data"] ?? params)}`);
   }
 
   private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
     const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
     const what = exit ? describeExit(exit) : "closed its output";
-    const next = this.stateValue === "failed" ? "it will not be restarted" : "it is being restarted; try again shortly";
-    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${next}`, { cause });
+    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause });
   }
 
   private unavailableError(method: string): SwitchboardError {
@@ -337,6 +328,9 @@ export class Backend {
   }
 
   private setState(state: BackendState): void {
+    const previous = this.stateValue;
+    if (state === previous) return;
     this.stateValue = state;
+    this.events.emit("stateChanged", state, previous);
   }
 }

@@ -22,6 +22,18 @@ export function unavailableReason(state: string, lastError: string | null): stri
   }
 }
 
+/** What happens next to a backend whose connection ended, now that it is in `state`, in words. */
+export function whatNext(state: string): string {
+  switch (state) {
+    case "failed":
+      return "it will not be restarted";
+    case "stopped":
+      return "it was stopped (the switchboard is closing, or its servers were replaced)";
+    default:
+      return "it is being restarted; try again shortly";
+  }
+}
+
 /** `1.5s`, `2s`, `250ms`. */
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s` : `${ms}ms`;

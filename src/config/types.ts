@@ -63,6 +63,8 @@ export interface ProxyConfig {
   separator: string;
   /** Longest exposed tool name; longer ones are left out with a warning. */
   maxNameLength?: number;
+  /** How long a request that needs the catalog waits for backends still starting, ms (0 = not at all). */
+  startupWaitMs: number;
 }
 
 /** A fully validated configuration, every default filled in. */

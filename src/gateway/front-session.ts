@@ -52,7 +52,7 @@ export class FrontSession {
       return result;
     });
     peer.setRequestHandler(Method.Ping, () => ({}));
-    peer.setRequestHandler(Method.ToolsList, () => gateway.toolsListResult);
+    peer.setRequestHandler(Method.ToolsList, (request) => gateway.listTools(request.cancellation));
     peer.setRequestHandler(Method.ToolsCall, (request) => this.callTool(request));
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;
@@ -101,7 +101,7 @@ export class FrontSession {
 
   private callTool(request: IncomingRequest): Promise<JsonObject> {
     const { name, args, meta } = readCallParams(request.params); // throws -32602 for bad params
-    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify);
+    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify, this.gateway.reportListenerError);
     return this.gateway.callTool(name, args, context) as Promise<JsonObject>;
   }
 }

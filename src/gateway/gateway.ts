@@ -1,7 +1,8 @@
 import { McpErrorCode } from "../mcp/error-codes.js";
-import type { Backend, ForwardOptions } from "../backend/backend.js";
+import type { Backend, CatalogKind, ForwardOptions } from "../backend/backend.js";
+import { Emitter } from "../events/emitter.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
-import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { SwitchboardError, type LocalErrorCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import { Method } from "../mcp/methods.js";
@@ -10,11 +11,20 @@ import { toCallToolResult } from "../mcp/tool-result.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
 import type { LocalTool, LocalToolDefinition, LocalToolHandler } from "./local-tool.js";
 import type { RequestContext } from "./request-context.js";
-import { RouteTable } from "./route-table.js";
+import { RouteTable, type ExposedCounts, type Route } from "./route-table.js";
+import { waitForStartup } from "./startup-wait.js";
+import type { Cancellation } from "../jsonrpc/cancellation.js";
+import { DEFAULT_PROXY } from "../config/defaults.js";
 
 /** Something that can be told the tool list changed (a front session). */
 export interface ChangeSubscriber {
   toolsChanged(): void;
+}
+
+/** What the gateway tells its listeners (`gateway.events.on(…)`); a listener that throws is logged, never fatal. */
+export interface GatewayEvents {
+  /** The exposed catalog of `kind` changed (coalesced: one event per event-loop turn). */
+  catalogChanged: [kind: CatalogKind];
 }
 
 /**
@@ -27,16 +37,32 @@ export class Gateway {
   private readonly routes: RouteTable;
   private readonly localTools = new Map<string, LocalTool>();
   private backendList: Backend[] = [];
-  private readonly subscribers = new Set<ChangeSubscriber>();
+  private unwatchBackends: Array<() => void> = [];
+  /** Catalog events for fronts, health and metrics; listeners are isolated. */
+  readonly events: Emitter<GatewayEvents>;
   private notifyScheduled = false;
   /** Grows with every request served (for idle detection). */
   activity = 0;
 
-  constructor(policy: NamingPolicy, logger: Logger) {
+  /**
+   * How long a request that needs the catalog (`tools/list`, or `tools/call`
+   * of a name a starting backend may own) waits for backends still starting,
+   * ms; 0 = answer at once with what is ready.
+   */
+  startupWaitMs: number;
+
+  constructor(policy: NamingPolicy, logger: Logger, options: { startupWaitMs?: number } = {}) {
     this.policy = policy;
     this.logger = logger;
+    this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.routes = new RouteTable(policy);
+    this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
   }
+
+  /** Log what a listener (an event subscriber, a local tool's abort listener) threw; the gateway goes on. */
+  readonly reportListenerError = (error: unknown, what = "an abort listener of a local tool"): void => {
+    this.logger.error(`${what} threw (ignored, the switchboard goes on): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  };
 
   /** Backends in config order. */
   get backends(): readonly Backend[] {
@@ -48,9 +74,25 @@ export class Gateway {
     return this.routes.tools;
   }
 
-  /** The `tools/list` result every client gets (shared; do not modify). */
+  /** Exposed tools by origin: local, and proxied from backends. */
+  get exposedCounts(): Readonly<ExposedCounts> {
+    return this.routes.exposed;
+  }
+
+  /** The `tools/list` result every client gets now (shared; do not modify). */
   get toolsListResult(): JsonObject {
     return this.routes.listResult;
+  }
+
+  /**
+   * The `tools/list` result for a client: at once when no backend is still
+   * starting; else once they are up, or after `startupWaitMs`, with what is
+   * ready then (late backends' tools follow with list_changed).
+   */
+  listTools(cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
+    const starting = this.startingBackends();
+    if (starting.length === 0 || this.startupWaitMs === 0) return this.routes.listResult;
+    return waitForStartup(starting, this.startupWaitMs, cancellation).then(() => this.routes.listResult);
   }
 
   /** Register a local tool; refuses bad names and collisions with a clear error. */
@@ -74,10 +116,12 @@ export class Gateway {
     this.refresh();
   }
 
-  /** Replace the backend set (the caller starts and stops them). */
+  /** Replace the backend set (the caller starts and stops them); their catalog changes rebuild the routes. */
   setBackends(backends: Backend[]): void {
     for (const name of this.localTools.keys()) this.checkLocalAgainstBackends(name, backends);
+    for (const unwatch of this.unwatchBackends) unwatch();
     this.backendList = backends;
+    this.unwatchBackends = backends.map((backend) => backend.events.on("catalogChanged", () => this.refresh()));
     this.refresh();
   }
 
@@ -89,19 +133,20 @@ export class Gateway {
     // Coalesce: fifty backends becoming ready at once send one list_changed.
     setImmediate(() => {
       this.notifyScheduled = false;
-      for (const subscriber of this.subscribers) subscriber.toolsChanged();
+      this.events.emit("catalogChanged", "tools");
     });
   }
 
   /** Number of subscribers (front sessions) listening for changes. */
   get subscriberCount(): number {
-    return this.subscribers.size;
+    return this.events.listenerCount("catalogChanged");
   }
 
-  /** Receive tool-list changes until the returned function is called. */
+  /** Receive tool-list changes until the returned function is called (a subscriber that throws is logged, never fatal). */
   subscribe(subscriber: ChangeSubscriber): () => void {
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    return this.events.on("catalogChanged", (kind) => {
+      if (kind === "tools") subscriber.toolsChanged();
+    });
   }
 
   /**
@@ -112,7 +157,29 @@ export class Gateway {
   callTool(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
     this.activity++;
     const route = this.routes.lookup(name);
-    if (!route) return Promise.reject(this.unknownTool(name));
+    if (!route) return this.callOnceStarted(name, args, context);
+    return this.dispatch(route, args, context);
+  }
+
+  /** A name not (yet) routed: if a backend still starting may own it, wait for it briefly, then look again. */
+  private callOnceStarted(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+    const starting = this.startingBackends(name);
+    if (starting.length === 0 || this.startupWaitMs === 0) return Promise.reject(this.unknownTool(name));
+    return waitForStartup(starting, this.startupWaitMs, context.cancellation).then(() => {
+      const route = this.routes.lookup(name);
+      return route ? this.dispatch(route, args, context) : Promise.reject(this.unknownTool(name));
+    });
+  }
+
+  /** Backends still starting (that may own the exposed `name`, when given: its prefix, or no prefix at all). */
+  private startingBackends(name?: string): Backend[] {
+    return this.backendList.filter(
+      (backend) =>
+        backend.isStarting && (name === undefined || !backend.config.prefix || name.startsWith(serverPrefix(this.policy, backend.name))),
+    );
+  }
+
+  private dispatch(route: Route, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
     if (route.kind === "local") return callLocalTool(route.tool, args, context);
     const params: JsonObject = { name: route.name, arguments: args };
     const meta = context.meta;
@@ -167,11 +234,33 @@ async function callLocalTool(tool: LocalTool, args: JsonObject, context: Request
   }
 }
 
-/** Map a forwarding failure to the error the client sees. */
+/** Local codes that mean trouble with the backend (or its connection), not with the switchboard. */
+const BACKEND_TROUBLE: ReadonlySet<LocalErrorCode> = new Set<LocalErrorCode>([
+  "BACKEND_EXITED",
+  "BACKEND_UNAVAILABLE",
+  "BACKEND_NOT_READING",
+  "BACKEND_INVALID_ANSWER",
+  "BACKEND_START_FAILED",
+  "HANDSHAKE_FAILED",
+  "CONNECTION_CLOSED",
+  "REQUEST_CANCELLED",
+]);
+
+/**
+ * Map a forwarding failure to the error the client sees: the backend's own
+ * JSON-RPC error as it is; a timeout -32001; trouble with the backend -32000;
+ * a failure of the switchboard itself (a message it could not serialise …)
+ * -32603. Local errors carry `data: { server, reason }`, reason being the code.
+ */
 export function toWireError(error: unknown, server: string): JsonRpcError {
   if (error instanceof JsonRpcError) return error;
   if (error instanceof SwitchboardError) {
-    const code = error.code === "REQUEST_TIMEOUT" ? McpErrorCode.RequestTimeout : ErrorCode.ServerError;
+    const code =
+      error.code === "REQUEST_TIMEOUT"
+        ? McpErrorCode.RequestTimeout
+        : BACKEND_TROUBLE.has(error.code)
+          ? ErrorCode.ServerError
+          : ErrorCode.InternalError;
     return new JsonRpcError(code, error.message, { server, reason: error.code });
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 import type { Cancellation } from "../jsonrpc/cancellation.js";
+import { isolatedSignal, type AbortListenerReporter } from "./isolated-signal.js";
 import type { JsonObject, JsonRpcId } from "../jsonrpc/message.js";
 import type { NotifyOptions } from "../jsonrpc/peer.js";
 import type { Era } from "../mcp/versions.js";
@@ -24,7 +25,10 @@ export interface ClientContext {
 export interface RequestContext {
   readonly client: ClientContext;
   readonly requestId: JsonRpcId;
-  /** Aborted when the client cancels, disconnects, or the switchboard shuts down. */
+  /**
+   * Aborted when the client cancels, disconnects, or the switchboard shuts
+   * down. A listener on it that throws is logged, never fatal.
+   */
   readonly signal: AbortSignal;
   /** The same, as a light token (what is passed on to backends). */
   readonly cancellation: Cancellation;
@@ -40,15 +44,21 @@ export interface RequestContext {
  * call (see ServedRequest in jsonrpc/peer.ts).
  */
 export class CallContext implements RequestContext {
+  private signalValue: AbortSignal | undefined = undefined;
+
   constructor(
     readonly client: ClientContext,
     readonly requestId: JsonRpcId,
     readonly cancellation: Cancellation,
     readonly meta: JsonObject | undefined,
     readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
+    /** Receives what a listener on `signal` threw. */
+    private readonly reportListenerError: AbortListenerReporter,
   ) {}
 
+  /** Made on first use (most calls never ask), with its listeners isolated. */
   get signal(): AbortSignal {
-    return this.cancellation.signal;
+    this.signalValue ??= isolatedSignal(this.cancellation, this.reportListenerError);
+    return this.signalValue;
   }
 }

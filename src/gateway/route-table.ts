@@ -10,6 +10,12 @@ export type Route =
   | { kind: "local"; tool: LocalTool }
   | { kind: "backend"; backend: Backend; name: string };
 
+/** How many exposed tools are local, how many proxied. */
+export interface ExposedCounts {
+  local: number;
+  proxied: number;
+}
+
 /**
  * Exposed tool name → local tool or (backend, original name). Rebuilt
  * whenever a catalog changes; the exposed list is computed once per rebuild
@@ -23,6 +29,7 @@ export class RouteTable {
    * shared by every client, so its JSON text is computed once.
    */
   private list: { tools: Tool[] } = shareResult({ tools: [] });
+  private counts: ExposedCounts = { local: 0, proxied: 0 };
 
   constructor(policy: NamingPolicy) {
     this.policy = policy;
@@ -41,6 +48,11 @@ export class RouteTable {
   /** Number of exposed tools. */
   get size(): number {
     return this.list.tools.length;
+  }
+
+  /** Exposed tools by origin (tools left out by collisions or maxNameLength are not counted). */
+  get exposed(): Readonly<ExposedCounts> {
+    return this.counts;
   }
 
   /** Find the route of an exposed name. */
@@ -87,6 +99,9 @@ export class RouteTable {
     }
     this.routes = routes;
     this.list = shareResult({ tools: listing });
+    let local = 0;
+    for (const route of routes.values()) if (route.kind === "local") local++;
+    this.counts = { local, proxied: routes.size - local };
     return problems;
   }
 }

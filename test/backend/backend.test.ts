@@ -70,6 +70,29 @@ describe("Backend", () => {
     expect(result).toEqual({ content: [{ type: "text", text: "back" }] });
   });
 
+  it("a backend that closes its output but keeps running is stopped, fails the call in flight at once, and is restarted", async () => {
+    const { backend, changes } = track(fixtureBackend("mute", fixtureServer("closes-stdout-backend")));
+    await backend.start();
+    const pid = backend.stats().pid!;
+    expect(alive(pid)).toBe(true);
+    const before = changes.count;
+    const t0 = Date.now();
+    const error = await expectCode(backend.request("tools/call", { name: "close_stdout", arguments: {} }), "BACKEND_EXITED");
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(error.message).toMatch(/^backend "mute" closed its output while handling tools\/call; it is being restarted/);
+    expect(backend.state).not.toBe("ready");
+    expect(backend.tools).toHaveLength(0);
+    expect(changes.count).toBeGreaterThan(before);
+    const refused = await expectCode(backend.request("tools/call", { name: "echo", arguments: { text: "x" } }), "BACKEND_UNAVAILABLE");
+    expect(refused.message).toMatch(/backend "mute" is restarting after: closed its output/);
+    await waitFor(() => !alive(pid), 3000, "the mute child stopped");
+    await waitFor(() => backend.state === "ready", 5000, "restart");
+    expect(backend.stats().restarts).toBe(1);
+    expect(backend.stats().pid).not.toBe(pid);
+    expect(backend.tools.map((tool) => tool.name)).toContain("echo");
+    expect(await backend.request("tools/call", { name: "echo", arguments: { text: "back" } })).toEqual({ content: [{ type: "text", text: "back" }] });
+  });
+
   it("refuses calls while down with a clear error instead of hanging", async () => {
     const { backend } = track(
       fixtureBackend("crashy", fixtureServer("crash-backend", [], { restart: { maxAttempts: 3, initialDelayMs: 2000, maxDelayMs: 2000 } })),
@@ -147,6 +170,16 @@ describe("Backend", () => {
     expect(changes.count).toBeGreaterThan(before);
   });
 
+  it("keeps a list_changed that arrives during the handshake, on the first start and after a restart", async () => {
+    const { backend } = track(fixtureBackend("late", fixtureServer("late-tools-backend")));
+    await backend.start();
+    await waitFor(() => backend.tools.some((tool) => tool.name === "late"), 3000, "the late tool after the first start");
+    await expectCode(backend.request("tools/call", { name: "crash", arguments: {} }), "BACKEND_EXITED");
+    await waitFor(() => backend.state === "ready", 5000, "restart");
+    await waitFor(() => backend.tools.some((tool) => tool.name === "late"), 3000, "the late tool after the restart");
+    expect(backend.stats().restarts).toBe(1);
+  });
+
   it("escalates to SIGKILL for a backend that ignores stdin close and SIGTERM", async () => {
     const pidFile = tempFile("pid");
     const { backend } = track(fixtureBackend("stubborn", fixtureServer("ignores-sigterm-backend", [], { env: { PID_FILE: pidFile } })));
@@ -202,6 +235,31 @@ describe("Backend", () => {
     const error = await backend.request("tools/call", { name: "nope", arguments: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JsonRpcError);
     expect((error as JsonRpcError).code).toBe(-32602);
+  });
+
+  it("isolates its listeners: one that throws is logged, the others and the backend go on", async () => {
+    const { backend, logger } = track(fixtureBackend("echo", fixtureServer("echo-backend")));
+    const states: string[] = [];
+    backend.events.on("stateChanged", () => {
+      throw new Error("listener broke");
+    });
+    backend.events.on("stateChanged", (state, previous) => void states.push(`${previous}→${state}`));
+    await backend.start();
+    expect(backend.state).toBe("ready");
+    expect(states).toEqual(["starting→ready"]);
+    expect(logger.lines.some((line) => /error: a listener of backend "echo" failed on stateChanged: Error: listener broke/.test(line))).toBe(true);
+    expect(await backend.request("tools/call", { name: "echo", arguments: { text: "on" } })).toEqual({ content: [{ type: "text", text: "on" }] });
+  });
+
+  it("a request it cannot serialise fails as ours, not as the backend's exit, and the backend stays ready", async () => {
+    const { backend } = track(fixtureBackend("echo", fixtureServer("echo-backend")));
+    await backend.start();
+    const error = await backend.request("tools/call", { name: "echo", arguments: { n: 10n as unknown as number } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SwitchboardError);
+    expect((error as SwitchboardError).code).not.toBe("BACKEND_EXITED");
+    expect((error as SwitchboardError).message).not.toMatch(/exited|closed its output|restart/);
+    expect(backend.state).toBe("ready");
+    expect(await backend.request("tools/call", { name: "echo", arguments: { text: "still" } })).toEqual({ content: [{ type: "text", text: "still" }] });
   });
 
   it("stops every child it started", async () => {

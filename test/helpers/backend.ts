@@ -38,9 +38,9 @@ export function fixtureBackend(
   const backend = new Backend(name, config, {
     logger,
     maxMessageBytes: 16 * 1024 * 1024,
-    listener: { toolsChanged: () => void changes.count++ },
     stopLadder: { stdinGraceMs: 500, termGraceMs: 500 },
     ...options,
   });
+  backend.events.on("catalogChanged", () => void changes.count++);
   return { backend, logger, changes };
 }

@@ -121,6 +121,22 @@ describe("Switchboard embedding API", () => {
     await expect(board.run({ transport: "stdio" })).rejects.toThrow(/closed/);
   });
 
+  it("getProxyStats counts exposed tools only: none left out by collisions or maxNameLength", async () => {
+    const plain = { ...echo, prefix: false };
+    const board = make({ proxy: { maxNameLength: 15 }, servers: { one: plain, two: plain, long: echo } });
+    board.tool({ name: "echo" }, () => "local echo");
+    await board.start();
+    // "one": 11 tools, its "echo" taken by the local tool; "two": every name taken by "one";
+    // "long": proxy.long.echo (15 characters) fits, proxy.long.remove_tool does not.
+    const exposedProxied = board.router.tools.length - 1;
+    const stats = board.getProxyStats();
+    expect(stats.localTools).toBe(1);
+    expect(stats.tools).toBe(exposedProxied);
+    expect(stats.tools).toBe(10 + board.router.tools.filter((tool) => tool.name.startsWith("proxy.long.")).length);
+    expect(stats.tools).toBeLessThan(10 + 11);
+    expect(await board.callProxiedTool("echo", { text: "x" })).toEqual({ content: [{ type: "text", text: "local echo" }] });
+  });
+
   it("tells clients the tool list changed when a backend's tools change", async () => {
     const board = make({ servers: { echo } });
     const input = new PassThrough();
@@ -132,7 +148,9 @@ describe("Switchboard embedding API", () => {
     input.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }) + "\n");
     input.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
     input.write(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "proxy.echo.add_tool", arguments: { name: "fresh" } } }) + "\n");
-    await waitFor(() => seen.includes("notifications/tools/list_changed"), 5000, "list_changed");
+    // The backend coming up sends a list_changed of its own first: wait for the one after add_tool's answer.
+    await waitFor(() => seen.includes('"id":2'), 5000, "add_tool answered");
+    await waitFor(() => seen.indexOf("notifications/tools/list_changed", seen.indexOf('"id":2')) !== -1, 5000, "list_changed");
     input.write(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list" }) + "\n");
     await waitFor(() => seen.includes('"proxy.echo.fresh"'), 5000, "the new tool listed");
   });

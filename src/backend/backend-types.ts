@@ -1,0 +1,53 @@
+import type { JsonObject } from "../jsonrpc/message.js";
+import type { RequestOptions } from "../jsonrpc/peer.js";
+import type { Logger } from "../log/logger.js";
+import type { StopLadder } from "./child-process.js";
+import type { ProgressListener } from "./progress-tokens.js";
+
+/** Where a backend is in its life. */
+export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
+
+/** The kinds of catalog a backend serves (prompts and resources join later). */
+export type CatalogKind = "tools";
+
+/** What a backend tells its listeners (`backend.events.on(…)`); a listener that throws is logged, never fatal. */
+export interface BackendEvents {
+  /** The backend moved from `previous` to `state`. */
+  stateChanged: [state: BackendState, previous: BackendState];
+  /** A catalog changed (listed, re-listed, or emptied because the backend is down). */
+  catalogChanged: [kind: CatalogKind];
+  /** A notification the backend layer does not handle itself (logging, resource updates …). */
+  notification: [method: string, params: JsonObject | undefined];
+}
+
+/** Shared settings of every backend. */
+export interface BackendOptions {
+  logger: Logger;
+  maxMessageBytes: number;
+  stopLadder?: StopLadder;
+  /** A run this long resets the consecutive-failure count. */
+  stableAfterMs?: number;
+  /** Parent environment (tests pass their own). */
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+/** Per-backend figures for stats and health. */
+export interface BackendStats {
+  name: string;
+  state: BackendState;
+  tools: number;
+  restarts: number;
+  pid: number | null;
+  protocolVersion: string | null;
+  serverInfo: { name: string; version: string } | null;
+  lastError: string | null;
+  inFlight: number;
+  /** Spawn to ready (handshake and tool list done) of the last successful start, ms. */
+  startMs: number | null;
+}
+
+/** Options for one call forwarded to a backend. */
+export interface ForwardOptions extends RequestOptions {
+  /** Receives the backend's progress for this request. */
+  onProgress?: ProgressListener;
+}
