@@ -1,5 +1,5 @@
 import type { Cancellation } from "../jsonrpc/cancellation.js";
-import { isolatedSignal, type AbortListenerReporter } from "./isolated-signal.js";
+import { isolatedSignal, type AbortListenerReporter } from "../jsonrpc/isolated-signal.js";
 import type { JsonObject, JsonRpcId } from "../jsonrpc/message.js";
 import type { NotifyOptions } from "../jsonrpc/peer.js";
 import type { Era } from "../mcp/versions.js";

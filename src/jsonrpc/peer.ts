@@ -13,6 +13,7 @@ import {
   type JsonRpcResponse,
 } from "./message.js";
 import { PendingRequests } from "./pending-requests.js";
+import { RequestQueue } from "./request-queue.js";
 import { ServedRequest, toJsonRpcError, type NotificationHandler, type RequestHandler } from "./served-request.js";
 import { SENT, type SendOptions, type Transport } from "./transport.js";
 
@@ -73,7 +74,7 @@ export class JsonRpcPeer {
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
   private readonly incoming = new Map<JsonRpcId, Cancellation>();
   /** Requests waiting for a slot, by id, in arrival order. */
-  private readonly waiting = new Map<JsonRpcId, JsonRpcRequest>();
+  private readonly waiting = new RequestQueue();
   private inputPaused = false;
   private active = 0;
   private fallback: RequestHandler | undefined;
@@ -167,7 +168,7 @@ export class JsonRpcPeer {
    * (an HTTP exchange waiting for it ends).
    */
   cancelIncoming(id: JsonRpcId, reason: string): boolean {
-    if (this.waiting.delete(id)) {
+    if (this.waiting.remove(id)) {
       this.transport.abandon?.(id);
       this.resumeIfDrained();
       return true;
@@ -230,7 +231,7 @@ export class JsonRpcPeer {
       void this.respond(error.toResponse(request.id), request.id);
       return;
     }
-    this.waiting.set(request.id, request);
+    this.waiting.push(request);
     if (canPause && !this.inputPaused && this.waiting.size >= max) {
       this.inputPaused = true;
       this.transport.pauseInput!();
@@ -296,9 +297,8 @@ export class JsonRpcPeer {
   private readonly freeSlot = (): void => {
     this.active--;
     if (this.waiting.size === 0 || !this.isOpen) return;
-    const next = this.waiting.values().next().value as JsonRpcRequest;
-    this.waiting.delete(next.id);
-    this.serveInSlot(next);
+    const next = this.waiting.shift();
+    if (next) this.serveInSlot(next);
     this.resumeIfDrained();
   };
 

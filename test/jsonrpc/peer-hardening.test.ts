@@ -213,11 +213,17 @@ describe("bounded queue of incoming requests", () => {
       while (transport.sent.length < n) await tick();
       return performance.now() - started;
     };
-    await run(2_000); // warm up
-    const small = Math.max(Math.min(await run(2_000), await run(2_000)), 1);
-    const large = Math.min(await run(32_000), await run(32_000));
-    // 16× the requests: linear work measured ~9× the time here; the old
-    // queue scan (a search of the whole queue per request served) ~40×.
-    expect(large / small).toBeLessThan(25);
+    await run(8_000); // warm up
+    // Interleaved, and the fastest of three: another test file shares the machine.
+    let small = Infinity;
+    let large = Infinity;
+    for (let round = 0; round < 3; round++) {
+      small = Math.min(small, await run(8_000));
+      large = Math.min(large, await run(64_000));
+    }
+    // 8× the requests: linear work is ~8× the time (measured 6–12× here);
+    // the old queue scan (a search of the whole queue per request served)
+    // made it ~40× or more.
+    expect(large / Math.max(small, 1)).toBeLessThan(25);
   });
 });

@@ -1,4 +1,4 @@
-import type { Cancellation } from "../jsonrpc/cancellation.js";
+import type { Cancellation } from "./cancellation.js";
 
 /** Receives what an abort listener threw. */
 export type AbortListenerReporter = (error: unknown) => void;

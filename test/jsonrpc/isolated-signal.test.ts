@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { isolatedSignal } from "../../src/gateway/isolated-signal.js";
+import { isolatedSignal } from "../../src/jsonrpc/isolated-signal.js";
 import { Cancellation } from "../../src/jsonrpc/cancellation.js";
 
 describe("isolatedSignal", () => {
