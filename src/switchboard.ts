@@ -14,6 +14,7 @@ import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { IdleCollector } from "./runtime/idle-collector.js";
+import { setReaperEnabled } from "./runtime/reaper.js";
 import type { CallToolResult } from "./mcp/types.js";
 
 /** Construction options beside the config. */
@@ -33,6 +34,12 @@ export interface SwitchboardOptions {
   idleGc?: boolean;
   /** An already validated config; `config` is then ignored. */
   validated?: SwitchboardConfig;
+  /**
+   * Run the reaper process that kills backends should this process be
+   * SIGKILLed (default true). Process-wide: `false` turns it off for every
+   * switchboard in the process (for hosts whose execPath is not Node).
+   */
+  reaper?: boolean;
 }
 
 /** How to serve: one client on stdio, or many over Streamable HTTP. */
@@ -84,6 +91,7 @@ export class Switchboard {
     const parsed = options.validated ? { config: options.validated, warnings: [] } : parseConfig(config, options.env ?? process.env);
     this.config = parsed.config;
     this.options = options;
+    if (options.reaper === false) setReaperEnabled(false);
     this.logger = options.logger ?? createLogger({ level: parsed.config.logLevel });
     for (const warning of parsed.warnings) this.logger.warn(warning);
     const { namespace, separator, maxNameLength } = this.config.proxy;

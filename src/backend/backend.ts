@@ -171,7 +171,7 @@ export class Backend {
         args: this.config.args,
         env: childEnv(this.options.parentEnv ?? process.env, this.config.env, this.config.inheritEnv),
         ...(this.config.cwd === undefined ? {} : { cwd: this.config.cwd }),
-      });
+      }, { onWarning: (message) => logger.warn(message) });
     } catch (error) {
       this.failAttempt(generation, `could not be spawned: ${String(error)}`);
       return;
