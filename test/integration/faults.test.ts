@@ -58,7 +58,8 @@ describe("fault injection", () => {
   });
 
   it("a hanging backend times out with a clear error and leaves no pending entry", async () => {
-    const board = new Switchboard({ servers: { hangs: server("hang-backend", [], { timeout: 300 }) } }, { logger: silentLogger });
+    // A short call timeout, but a startup that a loaded machine can meet.
+    const board = new Switchboard({ servers: { hangs: server("hang-backend", [], { timeout: 300, startupTimeout: 15_000 }) } }, { logger: silentLogger });
     cleanups.push(() => board.close());
     await board.start();
     const calls = await Promise.allSettled(Array.from({ length: 5 }, () => board.callProxiedTool("proxy.hangs.hang", {})));
@@ -143,7 +144,7 @@ describe("fault injection", () => {
     });
     proc.stdout.resume();
     await waitFor(() => seen.size === COUNT, 60_000, "every answer");
-  });
+  }, 90_000);
 
   it("a client that disconnects mid-call gets its backend call cancelled", async () => {
     const sb = await started({ servers: { echo: server("echo-backend") } });
