@@ -4,8 +4,8 @@ import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import { parseMessageText } from "../jsonrpc/parse-message.js";
 import { stringifyMessage } from "../jsonrpc/serialize.js";
-import { SENT, type Transport } from "../jsonrpc/transport.js";
-import { roomOrGone } from "./writable-room.js";
+import type { SendOptions, Transport } from "../jsonrpc/transport.js";
+import { OutboundQueue, type ShedCount } from "./outbound-queue.js";
 
 /** Options of a newline-delimited JSON transport. */
 export interface NdjsonTransportOptions {
@@ -19,12 +19,22 @@ export interface NdjsonTransportOptions {
    * stdout while its stdin is full could deadlock both.
    */
   pauseInputWhileOutputFull?: boolean;
+  /**
+   * Bytes that may wait for a slow reader before advisory messages
+   * (progress) are coalesced or dropped (default 2 MiB); other messages are
+   * never dropped.
+   */
+  maxBufferedBytes?: number;
+  /** Who reads our output, for messages (`backend "time"`, default "the peer"). */
+  label?: string;
 }
 
 /**
  * JSON-RPC over a pair of byte streams, one message per line: the stdio
  * front (our stdin/stdout) and stdio backends (a child's stdout/stdin).
- * Writes honour backpressure: a send waits for 'drain' when the stream is full.
+ * Writes go through an OutboundQueue: a send waits for 'drain' while the
+ * stream is full, and a slow reader gets the newest advisory message per key
+ * rather than every one.
  */
 export class NdjsonStreamTransport implements Transport {
   onmessage?: Transport["onmessage"];
@@ -35,19 +45,23 @@ export class NdjsonStreamTransport implements Transport {
   private readonly input: Readable;
   private readonly output: Writable;
   private readonly decoder: LineDecoder;
+  private readonly queue: OutboundQueue;
   private readonly endOutputOnClose: boolean;
   private readonly pauseWhileFull: boolean;
+  private readonly label: string;
   private closed = false;
-  private draining: Promise<void> | undefined;
-  /** Lines sent this event-loop turn, written together at its end. */
-  private batch = "";
-  private flushScheduled = false;
 
   constructor(input: Readable, output: Writable, options: NdjsonTransportOptions = {}) {
     this.input = input;
     this.output = output;
     this.endOutputOnClose = options.endOutputOnClose ?? true;
     this.pauseWhileFull = options.pauseInputWhileOutputFull ?? false;
+    this.label = options.label ?? "the peer";
+    this.queue = new OutboundQueue(output, {
+      ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
+      onShed: this.onShed,
+      onFull: this.onFull,
+    });
     this.decoder = new LineDecoder(
       {
         line: (text) => {
@@ -70,7 +84,7 @@ export class NdjsonStreamTransport implements Transport {
     this.output.on("error", this.onOutputError);
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new Error("transport is closed"));
     // Serialise now, so a value JSON cannot carry fails this send, not a later batch.
     let line: string;
@@ -79,36 +93,28 @@ export class NdjsonStreamTransport implements Transport {
     } catch (error) {
       return Promise.reject(error);
     }
-    // Lines sent in the same event-loop turn leave as one string in one write:
-    // under load that is one syscall and one write callback for many messages
-    // (a profile showed Writable's per-chunk work at ~20% of CPU with cork/writev).
-    this.batch += line;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
-    // Full: the caller waits until the stream drains. (No async frame: every
-    // message of both fronts and all backends passes here.)
-    return this.draining ?? SENT;
+    // No async frame: every message of both fronts and all backends passes here.
+    return this.queue.push(line, options?.advisory);
   }
 
   async close(): Promise<void> {
-    this.flush();
+    this.queue.flushNow();
     this.finish(undefined);
     if (this.endOutputOnClose && !this.output.writableEnded) this.output.end();
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const text = this.batch;
-    this.batch = "";
-    if (text === "" || !this.output.writable) return;
-    if (this.output.write(text) || this.draining) return;
-    if (this.pauseWhileFull) this.input.pause();
-    this.draining = roomOrGone(this.output).then(() => {
-      this.draining = undefined;
-      if (this.pauseWhileFull && !this.closed) this.input.resume();
-    });
+  private readonly onFull = (full: boolean): void => {
+    if (!this.pauseWhileFull) return;
+    if (full) this.input.pause();
+    else if (!this.closed) this.input.resume();
+  };
+
+  private readonly onShed = (count: ShedCount): void => {
+    this.onerror?.(
+      new Error(
+        `${this.label} is slow to read: ${count.dropped} advisory messages (progress) were dropped and ${count.coalesced} replaced by newer ones while more than ${count.limitBytes} bytes waited for it; responses are never dropped`,
+      ),
+    );
   };
 
   private readonly onData = (chunk: Buffer | string): void => {

@@ -39,6 +39,24 @@ describe("NdjsonStreamTransport.send", () => {
     expect(released).toBe(true);
   });
 
+  it("sheds advisory messages for a reader that does not read: the newest per key waits, nothing piles up", async () => {
+    const output = stuckOutput();
+    const transport = new NdjsonStreamTransport(new PassThrough(), output, { maxBufferedBytes: 64 * 1024 });
+    await transport.start();
+    void transport.send({ jsonrpc: "2.0", method: "first", params: { pad: "x".repeat(100 * 1024) } });
+    await turn();
+    const sends: Array<Promise<void>> = [];
+    for (let i = 0; i < 10_000; i++) {
+      sends.push(transport.send({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: i, pad: "y".repeat(1024) } }, { advisory: { coalesceKey: "p" } }));
+    }
+    // Advisory sends never wait on the stream: no promise per message is left pending.
+    let settled = 0;
+    for (const sent of sends) void sent.then(() => settled++);
+    await turn();
+    expect(settled).toBe(sends.length);
+    expect(output.writableLength).toBeLessThan(110 * 1024);
+  });
+
   it("refuses to send once closed", async () => {
     const transport = new NdjsonStreamTransport(new PassThrough(), new PassThrough());
     await transport.start();

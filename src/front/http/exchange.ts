@@ -1,7 +1,9 @@
 import type { ServerResponse } from "node:http";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
 import { stringifyMessage } from "../../jsonrpc/serialize.js";
-import { SSE_HEADERS, sseData, writeWithBackpressure } from "./sse.js";
+import { SENT, type SendOptions } from "../../jsonrpc/transport.js";
+import { OutboundQueue, type ShedCount } from "../../transport/outbound-queue.js";
+import { SSE_HEADERS, sseData } from "./sse.js";
 
 /** How an exchange answers. */
 export interface ExchangeOptions {
@@ -16,13 +18,21 @@ export interface ExchangeOptions {
    * when the head is written, so a failed initialize announces no session.
    */
   sessionId?: () => string | undefined;
+  /**
+   * Bytes an SSE answer may hold for a slow reader before advisory messages
+   * (progress) are coalesced or dropped (default 2 MiB).
+   */
+  maxBufferedBytes?: number;
 }
 
 /**
  * One POST that carried requests, and the HTTP response that must answer
  * them. It answers with one JSON body when nothing is streamed first, and
  * switches to a request-scoped SSE stream when a notification about one of
- * its requests comes before the result (and the client accepts SSE).
+ * its requests comes before the result (and the client accepts SSE). The
+ * stream is written through an OutboundQueue: a reader that does not keep
+ * up gets the newest progress, not all of it, and never holds more than
+ * about `maxBufferedBytes` of it in memory.
  */
 export class Exchange {
   private readonly res: ServerResponse;
@@ -32,10 +42,13 @@ export class Exchange {
   private readonly headers: Record<string, string>;
   /** Serialised answers held until the last one arrives (JSON mode). */
   private readonly buffered: string[] = [];
-  private mode: "json" | "sse" = "json";
+  /** The SSE stream, once the exchange switched to it. */
+  private stream: OutboundQueue | undefined;
   private finished = false;
-
   private readonly sessionId: (() => string | undefined) | undefined;
+  private readonly maxBufferedBytes: number | undefined;
+  /** Told once per episode in which advisory messages were shed for a slow reader. */
+  onShed?: (count: ShedCount) => void;
 
   constructor(res: ServerResponse, ids: JsonRpcId[], options: ExchangeOptions) {
     this.res = res;
@@ -44,6 +57,7 @@ export class Exchange {
     this.acceptsSse = options.acceptsSse;
     this.headers = options.headers;
     this.sessionId = options.sessionId;
+    this.maxBufferedBytes = options.maxBufferedBytes;
   }
 
   private head(extra: Record<string, string>): Record<string, string> {
@@ -62,49 +76,60 @@ export class Exchange {
   }
 
   /**
-   * Deliver a message that belongs to this exchange: true when delivered,
-   * false when it could not be, a promise when it waits for room on the
-   * stream. Throws when JSON cannot carry the message, before any state
-   * changes. (Synchronous in the common case: every answer passes here.)
+   * Deliver a message that belongs to this exchange: undefined when it
+   * could not be (not ours, or no stream allowed), else a promise that
+   * settles once it is written or queued (the stream's drain while full).
+   * Throws when JSON cannot carry the message, before any state changes.
+   * (Synchronous in the common case: every answer passes here.)
    */
-  deliver(message: JsonRpcMessage): boolean | Promise<boolean> {
-    if (this.done) return false;
+  deliver(message: JsonRpcMessage, advisory?: SendOptions["advisory"]): Promise<void> | undefined {
+    if (this.done) return undefined;
     const text = stringifyMessage(message);
     if (isResponse(message)) {
-      if (message.id === null || !this.waiting.delete(message.id)) return false;
-      if (this.mode === "sse") {
-        return writeWithBackpressure(this.res, sseData(text)).then(() => {
-          if (this.waiting.size === 0) this.end();
-          return true;
-        });
+      if (message.id === null || !this.waiting.delete(message.id)) return undefined;
+      if (this.stream !== undefined) {
+        const sent = this.stream.push(sseData(text));
+        if (this.waiting.size === 0) this.finishStream();
+        return sent;
       }
       this.buffered.push(text);
       if (this.waiting.size === 0) this.finishJson();
-      return true;
+      return SENT;
     }
     // A notification or request about one of our requests: stream it if we may.
-    if (!this.acceptsSse) return false;
-    if (this.mode === "json") this.openStream();
-    return writeWithBackpressure(this.res, sseData(text)).then(() => true);
+    if (!this.acceptsSse) return undefined;
+    return (this.stream ?? this.openStream()).push(sseData(text), advisory);
   }
 
   /** End the response now (session closed, shutdown). */
   end(): void {
     if (this.done) return;
-    this.finished = true;
     if (!this.res.headersSent) {
+      this.finished = true;
       this.res.writeHead(503, { ...this.headers, "Content-Type": "application/json" });
       this.res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: "the session ended before the request was answered" } }));
       return;
     }
-    this.res.end();
+    if (this.stream !== undefined) this.finishStream();
+    else {
+      this.finished = true;
+      this.res.end();
+    }
   }
 
-  private openStream(): void {
-    this.mode = "sse";
+  private openStream(): OutboundQueue {
+    const options = this.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.maxBufferedBytes };
+    const stream = new OutboundQueue(this.res, { ...options, onShed: (count) => this.onShed?.(count) });
+    this.stream = stream;
     this.res.writeHead(200, this.head(SSE_HEADERS));
     this.res.flushHeaders();
-    for (const text of this.buffered.splice(0)) this.res.write(sseData(text));
+    for (const text of this.buffered.splice(0)) stream.push(sseData(text));
+    return stream;
+  }
+
+  private finishStream(): void {
+    this.finished = true;
+    this.stream!.end();
   }
 
   private finishJson(): void {

@@ -1,0 +1,114 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { Exchange, type ExchangeOptions } from "../../../src/front/http/exchange.js";
+import type { JsonRpcId, JsonRpcMessage } from "../../../src/jsonrpc/message.js";
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A real HTTP server whose one request is answered by an Exchange; the client's response is handed over paused. */
+async function exchangeOnSocket(
+  ids: JsonRpcId[],
+  options: Partial<ExchangeOptions> = {},
+): Promise<{ exchange: Exchange; res: ServerResponse; client: IncomingMessage; hangUp: () => void }> {
+  let serverRes!: ServerResponse;
+  let exchange!: Exchange;
+  const server = createServer((_req, res) => {
+    serverRes = res;
+    exchange = new Exchange(res, ids, { batch: false, acceptsSse: true, headers: {}, ...options });
+    // Something must open the response: a first notification switches it to SSE.
+    if (options.acceptsSse !== false) void exchange.deliver({ jsonrpc: "2.0", method: "notifications/message", params: { opened: true } });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  let req!: ReturnType<typeof request>;
+  const client = await new Promise<IncomingMessage>((resolve, reject) => {
+    req = request({ host: "127.0.0.1", port, method: "POST", path: "/", agent: false }, (res) => {
+      res.pause();
+      resolve(res);
+    });
+    req.on("error", reject);
+    req.end("{}");
+  });
+  return { exchange, res: serverRes, client, hangUp: () => req.destroy() };
+}
+
+const progress = (value: number): JsonRpcMessage => ({
+  jsonrpc: "2.0",
+  method: "notifications/progress",
+  params: { progressToken: "t", progress: value, message: "x".repeat(1024) },
+});
+
+/** Read a paused SSE response to its end: the JSON-RPC messages it carried. */
+function readAll(res: IncomingMessage): Promise<Array<{ id?: JsonRpcId; method?: string; params?: { progress?: number } }>> {
+  let text = "";
+  res.setEncoding("utf8");
+  res.on("data", (chunk: string) => (text += chunk));
+  res.resume();
+  return new Promise((resolve) => {
+    res.on("end", () =>
+      resolve(
+        text
+          .split("\n\n")
+          .filter((event) => event.includes("data: "))
+          .map((event) => JSON.parse(event.slice(event.indexOf("data: ") + 6)) as { id?: JsonRpcId; method?: string }),
+      ),
+    );
+  });
+}
+
+describe("Exchange, SSE answer to a client that does not read", () => {
+  it("holds a bounded amount, keeps the newest progress, adds no listener per message, and still delivers the answer", async () => {
+    const { exchange, res, client } = await exchangeOnSocket([1], { maxBufferedBytes: 256 * 1024 });
+    const listeners = res.listenerCount("drain") + res.listenerCount("close") + res.listenerCount("error");
+    const COUNT = 20_000; // 20 MB of progress: far more than the socket buffers take
+    for (let i = 1; i <= COUNT; i++) {
+      void exchange.deliver(progress(i), { coalesceKey: "progress:t" });
+      if (i % 500 === 0) await turn();
+    }
+    await turn();
+    expect(res.writableLength).toBeLessThan(256 * 1024 + 4096);
+    expect(res.listenerCount("drain") + res.listenerCount("close") + res.listenerCount("error")).toBeLessThanOrEqual(listeners + 3);
+    const answered = exchange.deliver({ jsonrpc: "2.0", id: 1, result: { done: true } });
+    expect(answered).toBeInstanceOf(Promise);
+    const messages = await readAll(client);
+    await answered;
+    const values = messages.filter((m) => m.method === "notifications/progress").map((m) => m.params!.progress!);
+    expect(values.length).toBeLessThan(COUNT);
+    expect(values.at(-1)).toBe(COUNT);
+    expect(messages.at(-1)).toEqual({ jsonrpc: "2.0", id: 1, result: { done: true } });
+  });
+
+  it("never drops a message that is not advisory, however slow the reader", async () => {
+    const { exchange, client } = await exchangeOnSocket([1], { maxBufferedBytes: 16 * 1024 });
+    const waits: Array<Promise<void> | undefined> = [];
+    for (let i = 1; i <= 2000; i++) waits.push(exchange.deliver({ jsonrpc: "2.0", method: "notifications/message", params: { i, pad: "y".repeat(1024) } }));
+    waits.push(exchange.deliver({ jsonrpc: "2.0", id: 1, result: {} }));
+    const messages = await readAll(client);
+    await Promise.all(waits);
+    expect(messages.filter((m) => m.method === "notifications/message").length).toBe(2001); // with the one that opened the stream
+    expect(messages.at(-1)?.id).toBe(1);
+  });
+
+  it("lets go of everything when the client hangs up: waits settle, nothing more is written", async () => {
+    const { exchange, res, hangUp } = await exchangeOnSocket([1], { maxBufferedBytes: 16 * 1024 });
+    const waits: Array<Promise<void> | undefined> = [];
+    for (let i = 1; i <= 5000; i++) waits.push(exchange.deliver({ jsonrpc: "2.0", method: "notifications/message", params: { i, pad: "y".repeat(1024) } }));
+    await turn();
+    hangUp();
+    await Promise.all(waits);
+    await new Promise((resolve) => res.once("close", resolve).writableFinished || setTimeout(resolve, 100));
+    expect(exchange.done).toBe(true);
+    expect(exchange.deliver(progress(1), { coalesceKey: "progress:t" })).toBeUndefined();
+    expect(res.listenerCount("drain")).toBe(0);
+  });
+});
