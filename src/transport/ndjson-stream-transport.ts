@@ -25,9 +25,20 @@ export interface NdjsonTransportOptions {
    * never dropped.
    */
   maxBufferedBytes?: number;
+  /**
+   * Bytes that may wait for the peer to read at most (default: twice
+   * maxMessageBytes, at least 32 MiB): beyond it a send is refused at once
+   * with OUTPUT_QUEUE_FULL (a peer that stopped reading its input). A
+   * message always fits when nothing waits. Fronts whose own concurrency
+   * bounds what they queue pass Infinity.
+   */
+  maxQueuedBytes?: number;
   /** Who reads our output, for messages (`backend "time"`, default "the peer"). */
   label?: string;
 }
+
+/** Floor of the default `maxQueuedBytes`. */
+export const MIN_DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /**
  * JSON-RPC over a pair of byte streams, one message per line: the stdio
@@ -57,8 +68,11 @@ export class NdjsonStreamTransport implements Transport {
     this.endOutputOnClose = options.endOutputOnClose ?? true;
     this.pauseWhileFull = options.pauseInputWhileOutputFull ?? false;
     this.label = options.label ?? "the peer";
+    const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.queue = new OutboundQueue(output, {
       ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
+      maxQueuedBytes: options.maxQueuedBytes ?? Math.max(2 * maxMessageBytes, MIN_DEFAULT_MAX_QUEUED_BYTES),
+      label: this.label,
       onShed: this.onShed,
       onFull: this.onFull,
     });
@@ -72,7 +86,7 @@ export class NdjsonStreamTransport implements Transport {
         // Said as an invalid message: a server-side peer answers it, a client-side peer logs it.
         oversized: (error) => this.oninvalid?.(new JsonRpcError(ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`), null),
       },
-      options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+      maxMessageBytes,
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { SENT, type SendOptions } from "../jsonrpc/transport.js";
 import { roomOrGone } from "./writable-room.js";
 
@@ -23,6 +24,14 @@ export interface OutboundQueueOptions {
    * Messages that are not advisory are never shed.
    */
   maxBufferedBytes?: number;
+  /**
+   * Bytes that may wait at most: a message that would take more is refused
+   * at once with OUTPUT_QUEUE_FULL (default: no limit). A message always
+   * fits when nothing waits, whatever its size.
+   */
+  maxQueuedBytes?: number;
+  /** Who reads the stream, for the refusal's message (default "the peer"). */
+  label?: string;
   /** Once per episode of shedding, when it ends (the reader caught up, or went away). */
   onShed?: (count: ShedCount) => void;
   /** The stream became full (true), or has room again (false). */
@@ -43,6 +52,8 @@ type Advisory = SendOptions["advisory"];
  *   is held back, only the newest per coalescing key (written, in order,
  *   when the stream has room again), or dropped when it has no key. The
  *   count is reported once per episode. Other messages always go.
+ * - A reader that does not read at all: beyond `maxQueuedBytes`, a message
+ *   is refused (OUTPUT_QUEUE_FULL) rather than buffered for ever.
  * - A reader that went away: everything held is let go at once.
  *
  * Sizes are counted in string length (bytes for the ASCII that JSON mostly is).
@@ -50,6 +61,8 @@ type Advisory = SendOptions["advisory"];
 export class OutboundQueue {
   private readonly stream: Writable;
   private readonly maxBuffered: number;
+  private readonly maxQueued: number;
+  private readonly label: string;
   private readonly onShed: ((count: ShedCount) => void) | undefined;
   private readonly onFull: ((full: boolean) => void) | undefined;
   /** Text queued this turn, written at its end. */
@@ -70,6 +83,8 @@ export class OutboundQueue {
   constructor(stream: Writable, options: OutboundQueueOptions = {}) {
     this.stream = stream;
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.maxQueued = options.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
+    this.label = options.label ?? "the peer";
     this.onShed = options.onShed;
     this.onFull = options.onFull;
   }
@@ -87,13 +102,15 @@ export class OutboundQueue {
   /**
    * Queue one message's text. Answers at once for advisory messages (held
    * back or dropped when the reader is slow); for others, the drain promise
-   * while the stream is full. (No async frame: every message passes here.)
+   * while the stream is full, or a rejection (OUTPUT_QUEUE_FULL) when the
+   * message would pass `maxQueuedBytes`. (No async frame: every message
+   * passes here.)
    */
   push(text: string, advisory?: Advisory): Promise<void> {
     if (this.gone) return SENT;
-    if (advisory !== undefined) {
-      if (this.text.length + this.stream.writableLength > this.maxBuffered) return this.shed(text, advisory.coalesceKey);
-    }
+    const buffered = this.text.length + this.stream.writableLength;
+    if (advisory !== undefined && buffered > this.maxBuffered) return this.shed(text, advisory.coalesceKey);
+    if (buffered + text.length > this.maxQueued && buffered > 0) return this.refuse(buffered, text.length, advisory);
     if (this.heldBytes > 0) this.commitHeld(); // what was held back goes first: order is kept
     this.text += text;
     if (!this.scheduled) this.schedule();
@@ -193,6 +210,21 @@ export class OutboundQueue {
     }
     this.dropped++;
     return SENT;
+  }
+
+  /** The reader is not reading: refuse a message rather than buffer it (an advisory one is just dropped). */
+  private refuse(buffered: number, size: number, advisory: Advisory): Promise<void> {
+    if (advisory !== undefined) {
+      this.shedSinceRoom = true;
+      this.dropped++;
+      return SENT;
+    }
+    return Promise.reject(
+      new SwitchboardError(
+        "OUTPUT_QUEUE_FULL",
+        `${this.label} is not reading its input: ${buffered} bytes are waiting to be written to it (limit ${this.maxQueued}), so a message of ${size} bytes was refused; it may be stuck or overloaded`,
+      ),
+    );
   }
 
   private commitHeld(): void {

@@ -1,6 +1,22 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Readable, Writable as WritableStream } from "node:stream";
 import { PassThrough, Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { hasCode } from "../../src/jsonrpc/local-error.js";
 import { NdjsonStreamTransport } from "../../src/transport/ndjson-stream-transport.js";
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+/** A real child process that never reads its stdin. */
+function deafChild(): { stdin: WritableStream; stdout: Readable } {
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 60000)"], { stdio: ["pipe", "pipe", "ignore"] });
+  child.stdin.on("error", () => undefined);
+  children.push(child);
+  return child;
+}
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -55,6 +71,40 @@ describe("NdjsonStreamTransport.send", () => {
     await turn();
     expect(settled).toBe(sends.length);
     expect(output.writableLength).toBeLessThan(110 * 1024);
+  });
+
+  it("refuses at once, with OUTPUT_QUEUE_FULL, what a child that stopped reading would have to buffer", async () => {
+    const child = deafChild();
+    const MB = 1024 * 1024;
+    const transport = new NdjsonStreamTransport(child.stdout, child.stdin, { maxMessageBytes: MB, maxQueuedBytes: 4 * MB, label: 'backend "deaf"' });
+    await transport.start();
+    const big = { jsonrpc: "2.0" as const, method: "big", params: { pad: "z".repeat(MB - 100) } };
+    const outcomes: Array<"queued" | unknown> = [];
+    for (let i = 0; i < 20; i++) {
+      transport.send(big).then(
+        () => outcomes.push("queued"),
+        (error: unknown) => outcomes.push(error),
+      );
+      await turn();
+    }
+    await turn();
+    const refused = outcomes.filter((outcome) => outcome !== "queued");
+    expect(refused.length).toBeGreaterThanOrEqual(14);
+    expect(refused.every((error) => hasCode(error, "OUTPUT_QUEUE_FULL"))).toBe(true);
+    expect(String(refused[0])).toMatch(/backend "deaf" is not reading its input: \d+ bytes are waiting/);
+    // Bounded: about the limit plus one message, not all twenty.
+    expect(child.stdin.writableLength).toBeLessThanOrEqual(5 * MB);
+  });
+
+  it("always takes one message when nothing waits, however large", async () => {
+    const child = deafChild();
+    const transport = new NdjsonStreamTransport(child.stdout, child.stdin, { maxQueuedBytes: 1024 });
+    await transport.start();
+    await transport.send({ jsonrpc: "2.0", method: "big", params: { pad: "z".repeat(512 * 1024) } });
+    await turn();
+    expect(child.stdin.writableLength).toBeGreaterThan(1024); // written, and waiting: the child reads nothing
+    const next = transport.send({ jsonrpc: "2.0", method: "next" }).then(() => "sent", (error: unknown) => error);
+    expect(await Promise.race([next, turn().then(() => "still waiting")])).toMatchObject({ code: "OUTPUT_QUEUE_FULL" });
   });
 
   it("refuses to send once closed", async () => {
