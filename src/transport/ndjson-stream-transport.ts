@@ -61,6 +61,11 @@ export class NdjsonStreamTransport implements Transport {
   private readonly pauseWhileFull: boolean;
   private readonly label: string;
   private closed = false;
+  private started = false;
+  /** Why input is held: the peer asked (pauseInput), and/or our output is full (pauseInputWhileOutputFull). */
+  private pausedByPeer = false;
+  private outputFull = false;
+  private inputPaused = false;
 
   constructor(input: Readable, output: Writable, options: NdjsonTransportOptions = {}) {
     this.input = input;
@@ -91,11 +96,36 @@ export class NdjsonStreamTransport implements Transport {
   }
 
   async start(): Promise<void> {
+    this.started = true;
     this.input.on("data", this.onData);
     this.input.once("end", this.onEnd);
     this.input.once("close", this.onEnd);
     this.input.on("error", this.onInputError);
     this.output.on("error", this.onOutputError);
+    this.updateInput();
+  }
+
+  /**
+   * Stop reading the input until `resumeInput()`. The contract: the lines
+   * of the chunk being decoded when this is called are still delivered
+   * (the rest of one read of the stream, at most 64 KiB for a pipe); after
+   * that no message arrives until input resumes. Bytes that arrive
+   * meanwhile wait in the stream and the OS pipe, which fills, and then the
+   * writer on the other side waits too.
+   */
+  pauseInput(): void {
+    this.pausedByPeer = true;
+    this.updateInput();
+  }
+
+  /**
+   * Read the input again after `pauseInput()`. Reading resumes only if the
+   * output is not full as well (with pauseInputWhileOutputFull): input
+   * flows when neither reason to hold it remains.
+   */
+  resumeInput(): void {
+    this.pausedByPeer = false;
+    this.updateInput();
   }
 
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
@@ -119,9 +149,19 @@ export class NdjsonStreamTransport implements Transport {
 
   private readonly onFull = (full: boolean): void => {
     if (!this.pauseWhileFull) return;
-    if (full) this.input.pause();
-    else if (!this.closed) this.input.resume();
+    this.outputFull = full;
+    this.updateInput();
   };
+
+  /** Pause or resume the input stream to match the reasons to hold it. */
+  private updateInput(): void {
+    if (!this.started || this.closed) return;
+    const hold = this.pausedByPeer || this.outputFull;
+    if (hold === this.inputPaused) return;
+    this.inputPaused = hold;
+    if (hold) this.input.pause();
+    else this.input.resume();
+  }
 
   private readonly onShed = (count: ShedCount): void => {
     this.onerror?.(

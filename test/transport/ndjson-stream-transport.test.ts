@@ -114,3 +114,77 @@ describe("NdjsonStreamTransport.send", () => {
     await expect(transport.send({ jsonrpc: "2.0", method: "late" })).rejects.toThrow(/closed/);
   });
 });
+
+describe("NdjsonStreamTransport input flow control", () => {
+  const request = (id: number) => JSON.stringify({ jsonrpc: "2.0", id, method: "ping" }) + "\n";
+
+  async function transportOn(input: PassThrough, output: Writable, pauseInputWhileOutputFull = false) {
+    const transport = new NdjsonStreamTransport(input, output, { pauseInputWhileOutputFull });
+    const received: unknown[] = [];
+    transport.onmessage = (message) => received.push("id" in message ? message.id : message);
+    await transport.start();
+    return { transport, received };
+  }
+
+  it("delivers nothing between pauseInput and resumeInput, then everything, in order", async () => {
+    const input = new PassThrough();
+    const { transport, received } = await transportOn(input, new PassThrough());
+    input.write(request(1));
+    await turn();
+    transport.pauseInput();
+    input.write(request(2) + request(3));
+    await turn();
+    await turn();
+    expect(received).toEqual([1]);
+    transport.resumeInput();
+    await turn();
+    expect(received).toEqual([1, 2, 3]);
+  });
+
+  it("still delivers the rest of the chunk in hand when paused from a message handler, then stops", async () => {
+    const input = new PassThrough();
+    const { transport, received } = await transportOn(input, new PassThrough());
+    transport.onmessage = (message) => {
+      received.push("id" in message ? message.id : message);
+      if (received.length === 1) transport.pauseInput();
+    };
+    input.write(request(1) + request(2) + request(3));
+    await turn();
+    input.write(request(4));
+    await turn();
+    await turn();
+    expect(received).toEqual([1, 2, 3]); // one chunk, delivered whole; the next waits
+    transport.resumeInput();
+    await turn();
+    expect(received).toEqual([1, 2, 3, 4]);
+  });
+
+  it("resumes only when neither the peer nor a full output holds the input", async () => {
+    const input = new PassThrough();
+    let release: (() => void) | undefined;
+    // An output that takes one chunk and then waits until we release it.
+    const output = new Writable({
+      highWaterMark: 1,
+      write: (_chunk, _encoding, callback) => {
+        release = callback;
+      },
+    });
+    const { transport, received } = await transportOn(input, output, true);
+    void transport.send({ jsonrpc: "2.0", method: "fill", params: { pad: "x".repeat(1000) } });
+    await turn(); // written: the output is full, input pauses
+    transport.pauseInput();
+    input.write(request(1));
+    await turn();
+    transport.resumeInput(); // the output is still full: input stays held
+    await turn();
+    expect(received).toEqual([]);
+    transport.pauseInput();
+    release!(); // the output drains, but the peer still holds the input
+    await turn();
+    await turn();
+    expect(received).toEqual([]);
+    transport.resumeInput(); // both reasons gone
+    await turn();
+    expect(received).toEqual([1]);
+  });
+});
