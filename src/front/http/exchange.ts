@@ -101,6 +101,24 @@ export class Exchange {
     return (this.stream ?? this.openStream()).push(sseData(text), advisory);
   }
 
+  /**
+   * The request `id` will get no answer (its client cancelled it): stop
+   * waiting for it. Once nothing more is awaited the response ends: an SSE
+   * stream ends; a JSON answer sends what it holds (a batch's other
+   * answers) or, holding nothing, 202 Accepted with no body (the official
+   * SDK client's send() resolves quietly on a 202).
+   */
+  abandon(id: JsonRpcId): void {
+    if (!this.waiting.delete(id) || this.waiting.size > 0 || this.done) return;
+    if (this.stream !== undefined) this.finishStream();
+    else if (this.buffered.length > 0) this.finishJson();
+    else {
+      this.finished = true;
+      this.res.writeHead(202, this.head({}));
+      this.res.end();
+    }
+  }
+
   /** End the response now (session closed, shutdown). */
   end(): void {
     if (this.done) return;

@@ -62,6 +62,18 @@ export class SessionTransport implements Transport {
     for (const id of ids) this.exchanges.delete(id);
   }
 
+  /**
+   * The request `id` will get no response (its client cancelled it): its
+   * exchange stops waiting for it, and ends once it waits for nothing more.
+   * The id is free again.
+   */
+  abandon(id: JsonRpcId): void {
+    const exchange = this.exchanges.get(id);
+    if (exchange === undefined) return;
+    this.exchanges.delete(id);
+    exchange.abandon(id);
+  }
+
   /** True while a GET stream is open. */
   get hasStream(): boolean {
     return this.stream !== undefined;
