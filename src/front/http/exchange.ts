@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { ErrorCode, JsonRpcError } from "../../jsonrpc/errors.js";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
 import { stringifyMessage } from "../../jsonrpc/serialize.js";
 import { SENT, type SendOptions } from "../../jsonrpc/transport.js";
@@ -23,7 +24,16 @@ export interface ExchangeOptions {
    * (progress) are coalesced or dropped (default 2 MiB).
    */
   maxBufferedBytes?: number;
+  /**
+   * Bytes a batch's JSON answer may take (default 64 MiB): an answer that
+   * would pass it is replaced by a -32603 error (same id) telling the client
+   * to send that request on its own.
+   */
+  maxBatchResponseBytes?: number;
 }
+
+/** Default of `maxBatchResponseBytes`. */
+export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * One POST that carried requests, and the HTTP response that must answer
@@ -47,6 +57,9 @@ export class Exchange {
   private finished = false;
   private readonly sessionId: (() => string | undefined) | undefined;
   private readonly maxBufferedBytes: number | undefined;
+  private readonly maxBatchBytes: number;
+  /** Bytes of the batch answer so far (JSON mode). */
+  private batchBytes = 0;
   /** Told once per episode in which advisory messages were shed for a slow reader. */
   onShed?: (count: ShedCount) => void;
 
@@ -58,6 +71,7 @@ export class Exchange {
     this.headers = options.headers;
     this.sessionId = options.sessionId;
     this.maxBufferedBytes = options.maxBufferedBytes;
+    this.maxBatchBytes = options.maxBatchResponseBytes ?? DEFAULT_MAX_BATCH_RESPONSE_BYTES;
   }
 
   private head(extra: Record<string, string>): Record<string, string> {
@@ -86,13 +100,17 @@ export class Exchange {
     if (this.done) return undefined;
     const text = stringifyMessage(message);
     if (isResponse(message)) {
-      if (message.id === null || !this.waiting.delete(message.id)) return undefined;
+      const id = message.id;
       if (this.stream !== undefined) {
-        const sent = this.stream.push(sseData(text));
+        if (id === null || !this.waiting.has(id)) return undefined;
+        const event = sseData(text); // built before any state changes
+        this.waiting.delete(id);
+        const sent = this.stream.push(event);
         if (this.waiting.size === 0) this.finishStream();
         return sent;
       }
-      this.buffered.push(text);
+      if (id === null || !this.waiting.delete(id)) return undefined;
+      this.buffered.push(this.batch ? this.withinBatchBound(id, text) : text);
       if (this.waiting.size === 0) this.finishJson();
       return SENT;
     }
@@ -148,6 +166,26 @@ export class Exchange {
   private finishStream(): void {
     this.finished = true;
     this.stream!.end();
+  }
+
+  /**
+   * A batch's answer is bounded: beyond `maxBatchResponseBytes` an answer is
+   * replaced by an error saying so (joined answers of a big catalog once
+   * passed V8's string limit, and the batch got no answer at all).
+   */
+  private withinBatchBound(id: JsonRpcId, text: string): string {
+    const size = Buffer.byteLength(text) + 1;
+    if (this.batchBytes + size <= this.maxBatchBytes) {
+      this.batchBytes += size;
+      return text;
+    }
+    const error = new JsonRpcError(
+      ErrorCode.InternalError,
+      `Internal error: this answer would make the batch's answer exceed ${this.maxBatchBytes} bytes; send this request separately (or fewer requests per batch)`,
+      { limitBytes: this.maxBatchBytes, answerBytes: size - 1 },
+    );
+    // Not counted: errors are small, one per request of a body already bounded.
+    return JSON.stringify(error.toResponse(id));
   }
 
   private finishJson(): void {

@@ -14,32 +14,42 @@ afterEach(async () => {
   }
 });
 
-/** A real HTTP server whose one request is answered by an Exchange; the client's response is handed over paused. */
-async function exchangeOnSocket(
+/**
+ * A real HTTP server whose one request is answered by an Exchange. Resolves
+ * once the exchange exists; the client's response (paused) comes in `response`.
+ */
+async function exchangeOn(
   ids: JsonRpcId[],
   options: Partial<ExchangeOptions> = {},
-): Promise<{ exchange: Exchange; res: ServerResponse; client: IncomingMessage; hangUp: () => void }> {
-  let serverRes!: ServerResponse;
-  let exchange!: Exchange;
+): Promise<{ exchange: Exchange; res: ServerResponse; response: Promise<IncomingMessage>; hangUp: () => void }> {
+  let created!: (value: { exchange: Exchange; res: ServerResponse }) => void;
+  const ready = new Promise<{ exchange: Exchange; res: ServerResponse }>((resolve) => (created = resolve));
   const server = createServer((_req, res) => {
-    serverRes = res;
-    exchange = new Exchange(res, ids, { batch: false, acceptsSse: true, headers: {}, ...options });
-    // Something must open the response: a first notification switches it to SSE.
+    const exchange = new Exchange(res, ids, { batch: false, acceptsSse: true, headers: {}, ...options });
+    // Something must open an SSE response: a first notification switches it to SSE.
     if (options.acceptsSse !== false) void exchange.deliver({ jsonrpc: "2.0", method: "notifications/message", params: { opened: true } });
+    created({ exchange, res });
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  let req!: ReturnType<typeof request>;
-  const client = await new Promise<IncomingMessage>((resolve, reject) => {
-    req = request({ host: "127.0.0.1", port, method: "POST", path: "/", agent: false }, (res) => {
+  const req = request({ host: "127.0.0.1", port, method: "POST", path: "/", agent: false });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.on("response", (res) => {
       res.pause();
       resolve(res);
     });
     req.on("error", reject);
-    req.end("{}");
   });
-  return { exchange, res: serverRes, client, hangUp: () => req.destroy() };
+  req.end("{}");
+  const { exchange, res } = await ready;
+  return { exchange, res, response, hangUp: () => req.destroy() };
+}
+
+/** The SSE variant: the response has started, and is handed over paused. */
+async function exchangeOnSocket(ids: JsonRpcId[], options: Partial<ExchangeOptions> = {}) {
+  const opened = await exchangeOn(ids, options);
+  return { ...opened, client: await opened.response };
 }
 
 const progress = (value: number): JsonRpcMessage => ({
@@ -110,5 +120,40 @@ describe("Exchange, SSE answer to a client that does not read", () => {
     expect(exchange.done).toBe(true);
     expect(exchange.deliver(progress(1), { coalesceKey: "progress:t" })).toBeUndefined();
     expect(res.listenerCount("drain")).toBe(0);
+  });
+});
+
+describe("Exchange, JSON answers that cannot be built whole", () => {
+  it("replaces a batch's answers beyond maxBatchResponseBytes by -32603 errors with their ids", async () => {
+    const { exchange, response } = await exchangeOn(["a", "b", "c"], { batch: true, acceptsSse: false, maxBatchResponseBytes: 200 });
+    void exchange.deliver({ jsonrpc: "2.0", id: "a", result: { text: "x".repeat(100) } });
+    void exchange.deliver({ jsonrpc: "2.0", id: "b", result: { text: "y".repeat(100) } });
+    void exchange.deliver({ jsonrpc: "2.0", id: "c", result: { n: 3 } });
+    const client = await response;
+    let body = "";
+    client.setEncoding("utf8");
+    client.on("data", (chunk: string) => (body += chunk));
+    client.resume();
+    await new Promise((resolve) => client.on("end", resolve));
+    const answers = JSON.parse(body) as Array<{ id: string; result?: unknown; error?: { code: number; message: string } }>;
+    expect(answers.map((answer) => answer.id)).toEqual(["a", "b", "c"]);
+    expect(answers[0]!.result).toEqual({ text: "x".repeat(100) });
+    expect(answers[1]!.error?.code).toBe(-32603);
+    expect(answers[1]!.error?.message).toMatch(/exceed 200 bytes; send this request separately/);
+    expect(answers[2]!.result).toEqual({ n: 3 });
+  });
+
+  it("throws for an answer JSON cannot carry and keeps waiting for that id, so an error can take its place", async () => {
+    const { exchange, response } = await exchangeOn([1], { acceptsSse: false });
+    expect(() => exchange.deliver({ jsonrpc: "2.0", id: 1, result: { n: 1n } })).toThrow(TypeError);
+    expect(exchange.pendingIds).toEqual([1]);
+    void exchange.deliver({ jsonrpc: "2.0", id: 1, error: { code: -32603, message: "Internal error: the result could not be sent" } });
+    const client = await response;
+    let body = "";
+    client.setEncoding("utf8");
+    client.on("data", (chunk: string) => (body += chunk));
+    client.resume();
+    await new Promise((resolve) => client.on("end", resolve));
+    expect(JSON.parse(body)).toMatchObject({ id: 1, error: { code: -32603 } });
   });
 });
