@@ -3,7 +3,7 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import { parseMessageText } from "../jsonrpc/parse-message.js";
-import { stringifyMessage } from "../jsonrpc/serialize.js";
+import { serializeMessage, type WireText } from "../jsonrpc/serialize.js";
 import type { SendOptions, Transport } from "../jsonrpc/transport.js";
 import { OutboundQueue, type ShedCount } from "./outbound-queue.js";
 
@@ -131,9 +131,10 @@ export class NdjsonStreamTransport implements Transport {
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new Error("transport is closed"));
     // Serialise now, so a value JSON cannot carry fails this send, not a later batch.
-    let line: string;
+    let line: WireText;
     try {
-      line = stringifyMessage(message) + "\n";
+      const text = serializeMessage(message);
+      line = typeof text === "string" ? text + "\n" : text.wrap("", "\n");
     } catch (error) {
       return Promise.reject(error);
     }

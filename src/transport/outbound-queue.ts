@@ -1,20 +1,14 @@
 import type { Writable } from "node:stream";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
+import type { WireText } from "../jsonrpc/serialize.js";
 import { SENT, type SendOptions } from "../jsonrpc/transport.js";
+import { AdvisoryHold, type ShedCount } from "./advisory-hold.js";
 import { roomOrGone } from "./writable-room.js";
+
+export type { ShedCount } from "./advisory-hold.js";
 
 /** Default of `maxBufferedBytes`: what may wait for a slow reader before advisory messages are shed. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
-
-/** Advisory messages a slow reader did not get, counted over one episode. */
-export interface ShedCount {
-  /** Dropped: no coalescing key, no room to hold them, or the reader went away. */
-  dropped: number;
-  /** Replaced by a newer message with the same coalescing key before being written. */
-  coalesced: number;
-  /** The bound that was exceeded (`maxBufferedBytes`). */
-  limitBytes: number;
-}
 
 /** Options of an outbound queue. */
 export interface OutboundQueueOptions {
@@ -41,11 +35,19 @@ export interface OutboundQueueOptions {
 type Advisory = SendOptions["advisory"];
 
 /**
+ * Texts from this size on are written as their own chunk rather than joined
+ * into the turn's text: joining would copy them (V8 flattens the result).
+ */
+const LARGE_TEXT = 1024 * 1024;
+
+/**
  * The outgoing side of one byte stream (a child's stdin, our stdout, an SSE
  * response): what every transport writes through.
  *
  * - Text queued in one event-loop turn leaves as one string in one `write`
- *   (per-chunk bookkeeping in Writable cost ~20% of CPU with cork/writev).
+ *   (per-chunk bookkeeping in Writable cost ~20% of CPU with cork/writev);
+ *   large texts and shared bodies (SplicedText) are written as their own
+ *   chunks, never copied into it.
  * - Backpressure: while the stream is full, `push` answers one shared promise
  *   that settles when it drains or is gone (never one wait per message).
  * - A slow reader: once more than `maxBufferedBytes` wait, an advisory message
@@ -65,24 +67,25 @@ export class OutboundQueue {
   private readonly label: string;
   private readonly onShed: ((count: ShedCount) => void) | undefined;
   private readonly onFull: ((full: boolean) => void) | undefined;
-  /** Text queued this turn, written at its end. */
+  /** Text queued this turn, written at its end (after `chunks`). */
   private text = "";
+  /** Large pieces queued this turn, before `text`; allocated on first use. */
+  private chunks: Array<string | Buffer> | undefined;
+  private chunkBytes = 0;
   private scheduled = false;
   /** Settles when the full stream drains or is gone. */
   private draining: Promise<void> | undefined;
   private full = false;
   private gone = false;
-  /** Advisory messages held back while the reader is slow: the newest per key, in first-held order. */
-  private held: Map<string, string> | undefined;
-  private heldBytes = 0;
-  private dropped = 0;
-  private coalesced = 0;
+  /** Advisory messages held back while the reader is slow, and the count of those shed. */
+  private readonly hold: AdvisoryHold;
   /** Something was shed since the stream last had room: the episode goes on. */
   private shedSinceRoom = false;
 
   constructor(stream: Writable, options: OutboundQueueOptions = {}) {
     this.stream = stream;
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.hold = new AdvisoryHold(this.maxBuffered);
     this.maxQueued = options.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
     this.label = options.label ?? "the peer";
     this.onShed = options.onShed;
@@ -91,12 +94,12 @@ export class OutboundQueue {
 
   /** Bytes waiting for the reader: queued this turn plus the stream's buffer. */
   get bufferedBytes(): number {
-    return this.text.length + this.stream.writableLength;
+    return this.text.length + this.chunkBytes + this.stream.writableLength;
   }
 
   /** True when nothing waits to be written and the stream is not full. */
   get idle(): boolean {
-    return this.text === "" && this.heldBytes === 0 && this.draining === undefined && !this.stream.writableNeedDrain;
+    return !this.hasPending() && this.hold.bytes === 0 && this.draining === undefined && !this.stream.writableNeedDrain;
   }
 
   /**
@@ -106,13 +109,15 @@ export class OutboundQueue {
    * message would pass `maxQueuedBytes`. (No async frame: every message
    * passes here.)
    */
-  push(text: string, advisory?: Advisory): Promise<void> {
+  push(text: WireText, advisory?: Advisory): Promise<void> {
     if (this.gone) return SENT;
-    const buffered = this.text.length + this.stream.writableLength;
-    if (advisory !== undefined && buffered > this.maxBuffered) return this.shed(text, advisory.coalesceKey);
-    if (buffered + text.length > this.maxQueued && buffered > 0) return this.refuse(buffered, text.length, advisory);
-    if (this.heldBytes > 0) this.commitHeld(); // what was held back goes first: order is kept
-    this.text += text;
+    const size = typeof text === "string" ? text.length : text.byteLength;
+    const buffered = this.text.length + this.chunkBytes + this.stream.writableLength;
+    if (advisory !== undefined && buffered > this.maxBuffered) return this.shed(text, size, advisory.coalesceKey);
+    if (buffered + size > this.maxQueued && buffered > 0) return this.refuse(buffered, size, advisory);
+    if (this.hold.bytes > 0) this.commitHeld(); // what was held back goes first: order is kept
+    if (typeof text === "string" && size < LARGE_TEXT) this.text += text;
+    else this.appendChunk(text);
     if (!this.scheduled) this.schedule();
     return advisory === undefined && this.draining !== undefined ? this.draining : SENT;
   }
@@ -123,8 +128,8 @@ export class OutboundQueue {
       this.release();
       return;
     }
-    if (this.heldBytes > 0) this.commitHeld();
-    if (this.text !== "") this.writeText();
+    if (this.hold.bytes > 0) this.commitHeld();
+    if (this.hasPending()) this.writePending();
   }
 
   /** Write everything queued, then end the stream. */
@@ -150,7 +155,7 @@ export class OutboundQueue {
       this.release();
       return;
     }
-    let room = this.text === "" ? !this.stream.writableNeedDrain : this.writeText();
+    let room = this.hasPending() ? this.writePending() : !this.stream.writableNeedDrain;
     if (room) room = this.room();
     if (!room) this.watchDrain();
   }
@@ -161,9 +166,9 @@ export class OutboundQueue {
    * Answers whether the stream still has room.
    */
   private room(): boolean {
-    if (this.heldBytes > 0) {
+    if (this.hold.bytes > 0) {
       this.commitHeld();
-      if (!this.writeText()) return false;
+      if (!this.writePending()) return false;
     }
     if (this.shedSinceRoom) {
       this.shedSinceRoom = false;
@@ -193,22 +198,11 @@ export class OutboundQueue {
   }
 
   /** An advisory message while the reader is slow: hold the newest per key, drop the rest. */
-  private shed(text: string, key: string | undefined): Promise<void> {
+  private shed(text: WireText, size: number, key: string | undefined): Promise<void> {
     this.shedSinceRoom = true;
-    if (key !== undefined) {
-      const held = (this.held ??= new Map());
-      const previous = held.get(key);
-      const bytes = this.heldBytes - (previous === undefined ? 0 : previous.length) + text.length;
-      if (bytes <= this.maxBuffered) {
-        if (previous !== undefined) this.coalesced++;
-        held.set(key, text);
-        this.heldBytes = bytes;
-        // Held messages are written when the stream has room: make sure something looks.
-        if (this.draining === undefined && !this.scheduled) this.schedule();
-        return SENT;
-      }
-    }
-    this.dropped++;
+    this.hold.offer(text, size, key);
+    // Held messages are written when the stream has room: make sure something looks.
+    if (this.draining === undefined && !this.scheduled) this.schedule();
     return SENT;
   }
 
@@ -216,7 +210,7 @@ export class OutboundQueue {
   private refuse(buffered: number, size: number, advisory: Advisory): Promise<void> {
     if (advisory !== undefined) {
       this.shedSinceRoom = true;
-      this.dropped++;
+      this.hold.drop();
       return SENT;
     }
     return Promise.reject(
@@ -228,15 +222,49 @@ export class OutboundQueue {
   }
 
   private commitHeld(): void {
-    for (const text of this.held!.values()) this.text += text;
-    this.held!.clear();
-    this.heldBytes = 0;
+    this.hold.release(this.append);
   }
 
-  private writeText(): boolean {
-    const text = this.text;
-    this.text = "";
-    return this.stream.write(text);
+  /** Queue a text after what is queued: small ones joined, large ones as chunks of their own. */
+  private readonly append = (text: WireText): void => {
+    if (typeof text === "string" && text.length < LARGE_TEXT) this.text += text;
+    else this.appendChunk(text);
+  };
+
+  /** Queue a large text or a shared body as chunks of its own, after what is queued. */
+  private appendChunk(text: WireText): void {
+    const chunks = (this.chunks ??= []);
+    if (typeof text === "string") {
+      if (this.text !== "") chunks.push(this.text);
+      chunks.push(text);
+      this.chunkBytes += this.text.length + text.length;
+      this.text = "";
+    } else {
+      const head = this.text + text.head;
+      chunks.push(head, text.body);
+      this.chunkBytes += head.length + text.body.length;
+      this.text = text.tail;
+    }
+  }
+
+  private hasPending(): boolean {
+    return this.text !== "" || this.chunkBytes > 0;
+  }
+
+  /** Write what is queued; answers whether the stream still has room. */
+  private writePending(): boolean {
+    let room = true;
+    if (this.chunkBytes > 0) {
+      for (const chunk of this.chunks!) room = this.stream.write(chunk);
+      this.chunks = undefined;
+      this.chunkBytes = 0;
+    }
+    if (this.text !== "") {
+      const text = this.text;
+      this.text = "";
+      room = this.stream.write(text);
+    }
+    return room;
   }
 
   private isGone(): boolean {
@@ -248,19 +276,14 @@ export class OutboundQueue {
     if (this.gone) return;
     this.gone = true;
     this.text = "";
-    if (this.held !== undefined) {
-      this.dropped += this.held.size;
-      this.held = undefined;
-    }
-    this.heldBytes = 0;
+    this.chunks = undefined;
+    this.chunkBytes = 0;
+    this.hold.discard();
     this.report();
   }
 
   private report(): void {
-    if (this.dropped === 0 && this.coalesced === 0) return;
-    const count: ShedCount = { dropped: this.dropped, coalesced: this.coalesced, limitBytes: this.maxBuffered };
-    this.dropped = 0;
-    this.coalesced = 0;
-    this.onShed?.(count);
+    const count = this.hold.takeCount();
+    if (count !== undefined) this.onShed?.(count);
   }
 }

@@ -3,6 +3,7 @@ import type { Readable, Writable as WritableStream } from "node:stream";
 import { PassThrough, Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { hasCode } from "../../src/jsonrpc/local-error.js";
+import { serializeMessage, shareResult, SplicedText } from "../../src/jsonrpc/serialize.js";
 import { NdjsonStreamTransport } from "../../src/transport/ndjson-stream-transport.js";
 
 const children: ChildProcess[] = [];
@@ -105,6 +106,33 @@ describe("NdjsonStreamTransport.send", () => {
     expect(child.stdin.writableLength).toBeGreaterThan(1024); // written, and waiting: the child reads nothing
     const next = transport.send({ jsonrpc: "2.0", method: "next" }).then(() => "sent", (error: unknown) => error);
     expect(await Promise.race([next, turn().then(() => "still waiting")])).toMatchObject({ code: "OUTPUT_QUEUE_FULL" });
+  });
+
+  it("writes a large shared result as pieces around its one Buffer, in every line, never copied", async () => {
+    const chunks: Array<string | Buffer> = [];
+    const output = new Writable({
+      decodeStrings: false,
+      write(chunk: string | Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    const transport = new NdjsonStreamTransport(new PassThrough(), output);
+    await transport.start();
+    const result = shareResult({ tools: Array.from({ length: 3000 }, (_, i) => ({ name: `tool_${i}`, description: "d".repeat(30) })) });
+    const body = (serializeMessage({ jsonrpc: "2.0", id: 0, result }) as SplicedText).body;
+    await transport.send({ jsonrpc: "2.0", id: 1, result });
+    await transport.send({ jsonrpc: "2.0", method: "between" });
+    await transport.send({ jsonrpc: "2.0", id: 2, result });
+    await turn();
+    expect(chunks.filter((chunk) => chunk === body)).toHaveLength(2);
+    const lines = chunks.map((chunk) => (typeof chunk === "string" ? chunk : chunk.toString("utf8"))).join("").split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { jsonrpc: "2.0", id: 1, result },
+      { jsonrpc: "2.0", method: "between" },
+      { jsonrpc: "2.0", id: 2, result },
+    ]);
   });
 
   it("refuses to send once closed", async () => {

@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { SplicedText } from "../../src/jsonrpc/serialize.js";
 import { OutboundQueue, type ShedCount } from "../../src/transport/outbound-queue.js";
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -19,7 +20,7 @@ function slowReader(highWaterMark = 64) {
   return {
     stream,
     /** Everything written so far, as one text. */
-    text: () => written.join(""),
+    text: () => written.map((chunk) => (typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8"))).join(""),
     /** Let every write so far complete (the reader caught up). */
     read() {
       const pending = callbacks;
@@ -40,6 +41,27 @@ describe("OutboundQueue", () => {
     await turn();
     expect(reader.writes()).toBe(1);
     expect(reader.text()).toBe(Array.from({ length: 10 }, (_, i) => line("m", i)).join(""));
+  });
+
+  it("writes a large text and a shared body as chunks of their own, in order, around the joined small ones", async () => {
+    const reader = slowReader(64 * 1024 * 1024);
+    const queue = new OutboundQueue(reader.stream);
+    const large = "L".repeat(2 * 1024 * 1024);
+    const body = Buffer.from("BODY");
+    void queue.push("a;");
+    void queue.push(large);
+    void queue.push("b;");
+    void queue.push(new SplicedText("head(", body, ")tail;"));
+    void queue.push("c;");
+    expect(queue.bufferedBytes).toBe(2 + large.length + 2 + 5 + 4 + 6 + 2);
+    await turn();
+    for (let i = 0; i < 5; i++) {
+      reader.read();
+      await turn();
+    }
+    // "a;", the large text, "b;head(", the body, ")tail;c;": small texts joined, large ones alone.
+    expect(reader.writes()).toBe(5);
+    expect(reader.text()).toBe(`a;${large}b;head(BODY)tail;c;`);
   });
 
   it("gives every sender one shared wait while the stream is full, and lets them go when it drains", async () => {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { ErrorCode, JsonRpcError } from "../../jsonrpc/errors.js";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
-import { stringifyMessage } from "../../jsonrpc/serialize.js";
+import { joinWireTexts, serializeMessage, wireByteLength, type WireText } from "../../jsonrpc/serialize.js";
 import { SENT, type SendOptions } from "../../jsonrpc/transport.js";
 import { OutboundQueue, type ShedCount } from "../../transport/outbound-queue.js";
 import { SSE_HEADERS, sseData } from "./sse.js";
@@ -51,7 +51,7 @@ export class Exchange {
   private readonly acceptsSse: boolean;
   private readonly headers: Record<string, string>;
   /** Serialised answers held until the last one arrives (JSON mode). */
-  private readonly buffered: string[] = [];
+  private readonly buffered: WireText[] = [];
   /** The SSE stream, once the exchange switched to it. */
   private stream: OutboundQueue | undefined;
   private finished = false;
@@ -98,7 +98,7 @@ export class Exchange {
    */
   deliver(message: JsonRpcMessage, advisory?: SendOptions["advisory"]): Promise<void> | undefined {
     if (this.done) return undefined;
-    const text = stringifyMessage(message);
+    const text = serializeMessage(message);
     if (isResponse(message)) {
       const id = message.id;
       if (this.stream !== undefined) {
@@ -173,8 +173,8 @@ export class Exchange {
    * replaced by an error saying so (joined answers of a big catalog once
    * passed V8's string limit, and the batch got no answer at all).
    */
-  private withinBatchBound(id: JsonRpcId, text: string): string {
-    const size = Buffer.byteLength(text) + 1;
+  private withinBatchBound(id: JsonRpcId, text: WireText): WireText {
+    const size = wireByteLength(text) + 1;
     if (this.batchBytes + size <= this.maxBatchBytes) {
       this.batchBytes += size;
       return text;
@@ -190,9 +190,20 @@ export class Exchange {
 
   private finishJson(): void {
     this.finished = true;
-    const body = this.batch ? `[${this.buffered.join(",")}]` : this.buffered[0]!;
-    // With a length the body goes out in one piece (no chunked framing).
-    this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) }));
-    this.res.end(body);
+    const single = this.batch ? undefined : this.buffered[0]!;
+    if (typeof single === "string") {
+      // With a length the body goes out in one piece (no chunked framing).
+      this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(single)) }));
+      this.res.end(single);
+      return;
+    }
+    // A batch, or an answer around a shared body: written as pieces, never
+    // joined (a shared catalog is not copied), with their total as the length.
+    const pieces = single === undefined ? joinWireTexts(this.buffered, "[", ",", "]") : [single.head, single.body, single.tail];
+    let length = 0;
+    for (const piece of pieces) length += typeof piece === "string" ? Buffer.byteLength(piece) : piece.length;
+    this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(length) }));
+    for (const piece of pieces) this.res.write(piece);
+    this.res.end();
   }
 }

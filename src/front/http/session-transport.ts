@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
 import { SENT, type SendOptions, type Transport } from "../../jsonrpc/transport.js";
+import type { WireText } from "../../jsonrpc/serialize.js";
 import { OutboundQueue, type ShedCount } from "../../transport/outbound-queue.js";
 import type { Exchange } from "./exchange.js";
 import { SSE_KEEP_ALIVE, sseEvent } from "./sse.js";
@@ -122,7 +123,7 @@ export class SessionTransport implements Transport {
   /** A message for no live exchange: the GET stream if one is open, else counted as dropped. */
   private toStream(message: JsonRpcMessage, advisory: SendOptions["advisory"]): Promise<void> {
     if (this.stream && !isResponse(message)) {
-      let event: string;
+      let event: WireText;
       try {
         event = sseEvent(message);
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { JsonRpcMessage } from "../../jsonrpc/message.js";
-import { stringifyMessage } from "../../jsonrpc/serialize.js";
+import { frameText, serializeMessage, type WireText } from "../../jsonrpc/serialize.js";
 
 /** Headers that open a server-sent-events stream. */
 export const SSE_HEADERS = {
@@ -10,13 +10,13 @@ export const SSE_HEADERS = {
 } as const;
 
 /** One SSE `message` event carrying a JSON-RPC message. */
-export function sseEvent(message: JsonRpcMessage): string {
-  return sseData(stringifyMessage(message));
+export function sseEvent(message: JsonRpcMessage): WireText {
+  return sseData(serializeMessage(message));
 }
 
 /** One SSE `message` event carrying an already serialised JSON-RPC message. */
-export function sseData(json: string): string {
-  return `event: message\ndata: ${json}\n\n`;
+export function sseData(json: WireText): WireText {
+  return typeof json === "string" ? `event: message\ndata: ${json}\n\n` : frameText(json, "event: message\ndata: ", "\n\n");
 }
 
 /** An SSE comment line: keeps a quiet stream open through proxies; clients ignore it. */

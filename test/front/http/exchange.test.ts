@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Exchange, type ExchangeOptions } from "../../../src/front/http/exchange.js";
 import type { JsonRpcId, JsonRpcMessage } from "../../../src/jsonrpc/message.js";
+import { shareResult } from "../../../src/jsonrpc/serialize.js";
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -155,5 +156,49 @@ describe("Exchange, JSON answers that cannot be built whole", () => {
     client.resume();
     await new Promise((resolve) => client.on("end", resolve));
     expect(JSON.parse(body)).toMatchObject({ id: 1, error: { code: -32603 } });
+  });
+});
+
+describe("Exchange, answers carrying a large shared result", () => {
+  const catalog = () => shareResult({ tools: Array.from({ length: 3000 }, (_, i) => ({ name: `tool_${i}`, description: "ü".repeat(20) })) });
+
+  async function body(response: Promise<IncomingMessage>): Promise<{ text: string; length: string | undefined }> {
+    const client = await response;
+    let text = "";
+    client.setEncoding("utf8");
+    client.on("data", (chunk: string) => (text += chunk));
+    client.resume();
+    await new Promise((resolve) => client.on("end", resolve));
+    return { text, length: client.headers["content-length"] };
+  }
+
+  it("JSON: the body is the answer's exact text, with the pieces' total as Content-Length", async () => {
+    const result = catalog();
+    const { exchange, response } = await exchangeOn([1], { acceptsSse: false });
+    void exchange.deliver({ jsonrpc: "2.0", id: 1, result });
+    const { text, length } = await body(response);
+    expect(text).toBe(JSON.stringify({ jsonrpc: "2.0", id: 1, result }));
+    expect(Number(length)).toBe(Buffer.byteLength(text));
+  });
+
+  it("JSON batch: an array of the answers, shared bodies included", async () => {
+    const result = catalog();
+    const { exchange, response } = await exchangeOn([1, 2], { batch: true, acceptsSse: false });
+    void exchange.deliver({ jsonrpc: "2.0", id: 2, result });
+    void exchange.deliver({ jsonrpc: "2.0", id: 1, result: { small: true } });
+    const { text, length } = await body(response);
+    expect(JSON.parse(text)).toEqual([
+      { jsonrpc: "2.0", id: 2, result },
+      { jsonrpc: "2.0", id: 1, result: { small: true } },
+    ]);
+    expect(Number(length)).toBe(Buffer.byteLength(text));
+  });
+
+  it("SSE: the answer event carries the whole result", async () => {
+    const result = catalog();
+    const { exchange, client } = await exchangeOnSocket([1]);
+    void exchange.deliver({ jsonrpc: "2.0", id: 1, result });
+    const messages = await readAll(client);
+    expect(messages.at(-1)).toEqual({ jsonrpc: "2.0", id: 1, result });
   });
 });
