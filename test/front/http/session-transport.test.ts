@@ -1,8 +1,9 @@
-import { createServer, type Server } from "node:http";
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { Exchange } from "../../../src/front/http/exchange.js";
+import { SSE_HEADERS } from "../../../src/front/http/sse.js";
 import { SessionTransport } from "../../../src/front/http/session-transport.js";
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from "../../../src/jsonrpc/message.js";
 import { rawRequest, type RawResponse } from "../../helpers/raw-http.js";
@@ -19,11 +20,21 @@ afterEach(async () => {
  * A real HTTP server in front of one SessionTransport, as the endpoint
  * wires it: each POST's requests get an Exchange, and arrive at `received`.
  */
-async function sessionServer(): Promise<{ url: string; transport: SessionTransport; received: JsonRpcMessage[]; arrived: (count: number) => Promise<void> }> {
-  const transport = new SessionTransport();
+async function sessionServer(
+  maxBufferedBytes?: number,
+): Promise<{ url: string; transport: SessionTransport; received: JsonRpcMessage[]; arrived: (count: number) => Promise<void>; streams: ServerResponse[] }> {
+  const transport = new SessionTransport(maxBufferedBytes === undefined ? {} : { maxBufferedBytes });
+  const streams: ServerResponse[] = [];
   const received: JsonRpcMessage[] = [];
   transport.onmessage = (message) => received.push(message);
   const server = createServer((req, res) => {
+    if (req.method === "GET") {
+      res.writeHead(200, SSE_HEADERS);
+      res.flushHeaders();
+      transport.openStream(res);
+      streams.push(res);
+      return;
+    }
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (chunk: string) => (body += chunk));
@@ -42,7 +53,7 @@ async function sessionServer(): Promise<{ url: string; transport: SessionTranspo
   const arrived = async (count: number): Promise<void> => {
     while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
   };
-  return { url, transport, received, arrived };
+  return { url, transport, received, arrived, streams };
 }
 
 const call = (id: JsonRpcId) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "slow" } });
@@ -114,5 +125,45 @@ describe("SessionTransport.abandon: a cancelled request ends its HTTP exchange",
     expect(errors).toEqual([]);
     expect(messages).toEqual([]);
     await client.close();
+  });
+});
+
+describe("SessionTransport GET stream, for a client that does not read it", () => {
+  it("holds a bounded amount, keeps the newest advisory message per key, and adds no listener per message", async () => {
+    const { url, transport, streams } = await sessionServer(128 * 1024);
+    const target = new URL(url);
+    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: "GET", headers: { Accept: "text/event-stream" }, agent: false });
+    const client = await new Promise<IncomingMessage>((resolve) => {
+      req.on("response", (res) => {
+        res.pause();
+        resolve(res);
+      });
+      req.end();
+    });
+    const stream = streams[0]!;
+    const listeners = stream.listenerCount("drain") + stream.listenerCount("close") + stream.listenerCount("error");
+    const waits: Array<Promise<void>> = [];
+    for (let i = 1; i <= 20_000; i++) {
+      const message: JsonRpcMessage = { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: `${i} ${"x".repeat(1024)}` } };
+      waits.push(transport.send(message, { advisory: { coalesceKey: "log" } }));
+      if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Advisory sends never wait on the stream: no promise per message is left pending.
+    let settled = 0;
+    for (const wait of waits) void wait.then(() => settled++);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(waits.length);
+    expect(stream.writableLength).toBeLessThan(128 * 1024 + 4096);
+    expect(stream.listenerCount("drain") + stream.listenerCount("close") + stream.listenerCount("error")).toBeLessThanOrEqual(listeners + 3);
+    // The reader catches up: it gets the newest one last.
+    let text = "";
+    client.setEncoding("utf8");
+    client.on("data", (chunk: string) => (text += chunk));
+    client.resume();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const last = text.trimEnd().split("\n\n").at(-1)!;
+    expect(last).toContain('"data":"20000 ');
+    expect(text.split("\n\n").length).toBeLessThan(20_000);
+    req.destroy();
   });
 });
