@@ -25,6 +25,9 @@ export async function serveStdio(
     maxMessageBytes: options.maxMessageBytes,
     endOutputOnClose: false,
     pauseInputWhileOutputFull: true,
+    // What waits for our client is bounded by the peer's concurrency, and a
+    // slow reader must still get every answer: no refusals here.
+    maxQueuedBytes: Number.POSITIVE_INFINITY,
   });
   const peer = new JsonRpcPeer(transport, {
     label: "stdio client",

@@ -3,9 +3,9 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { LineDecoder, MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import { parseMessageText } from "../jsonrpc/parse-message.js";
-import { stringifyMessage } from "../jsonrpc/serialize.js";
-import { SENT, type Transport } from "../jsonrpc/transport.js";
-import { roomOrGone } from "./writable-room.js";
+import { serializeMessage, type WireText } from "../jsonrpc/serialize.js";
+import type { SendOptions, Transport } from "../jsonrpc/transport.js";
+import { OutboundQueue, type ShedCount } from "./outbound-queue.js";
 
 /** Options of a newline-delimited JSON transport. */
 export interface NdjsonTransportOptions {
@@ -19,12 +19,33 @@ export interface NdjsonTransportOptions {
    * stdout while its stdin is full could deadlock both.
    */
   pauseInputWhileOutputFull?: boolean;
+  /**
+   * Bytes that may wait for a slow reader before advisory messages
+   * (progress) are coalesced or dropped (default 2 MiB); other messages are
+   * never dropped.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Bytes that may wait for the peer to read at most (default: twice
+   * maxMessageBytes, at least 32 MiB): beyond it a send is refused at once
+   * with OUTPUT_QUEUE_FULL (a peer that stopped reading its input). A
+   * message always fits when nothing waits. Fronts whose own concurrency
+   * bounds what they queue pass Infinity.
+   */
+  maxQueuedBytes?: number;
+  /** Who reads our output, for messages (`backend "time"`, default "the peer"). */
+  label?: string;
 }
+
+/** Floor of the default `maxQueuedBytes`. */
+export const MIN_DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /**
  * JSON-RPC over a pair of byte streams, one message per line: the stdio
  * front (our stdin/stdout) and stdio backends (a child's stdout/stdin).
- * Writes honour backpressure: a send waits for 'drain' when the stream is full.
+ * Writes go through an OutboundQueue: a send waits for 'drain' while the
+ * stream is full, and a slow reader gets the newest advisory message per key
+ * rather than every one.
  */
 export class NdjsonStreamTransport implements Transport {
   onmessage?: Transport["onmessage"];
@@ -35,19 +56,31 @@ export class NdjsonStreamTransport implements Transport {
   private readonly input: Readable;
   private readonly output: Writable;
   private readonly decoder: LineDecoder;
+  private readonly queue: OutboundQueue;
   private readonly endOutputOnClose: boolean;
   private readonly pauseWhileFull: boolean;
+  private readonly label: string;
   private closed = false;
-  private draining: Promise<void> | undefined;
-  /** Lines sent this event-loop turn, written together at its end. */
-  private batch = "";
-  private flushScheduled = false;
+  private started = false;
+  /** Why input is held: the peer asked (pauseInput), and/or our output is full (pauseInputWhileOutputFull). */
+  private pausedByPeer = false;
+  private outputFull = false;
+  private inputPaused = false;
 
   constructor(input: Readable, output: Writable, options: NdjsonTransportOptions = {}) {
     this.input = input;
     this.output = output;
     this.endOutputOnClose = options.endOutputOnClose ?? true;
     this.pauseWhileFull = options.pauseInputWhileOutputFull ?? false;
+    this.label = options.label ?? "the peer";
+    const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.queue = new OutboundQueue(output, {
+      ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
+      maxQueuedBytes: options.maxQueuedBytes ?? Math.max(2 * maxMessageBytes, MIN_DEFAULT_MAX_QUEUED_BYTES),
+      label: this.label,
+      onShed: this.onShed,
+      onFull: this.onFull,
+    });
     this.decoder = new LineDecoder(
       {
         line: (text) => {
@@ -58,57 +91,85 @@ export class NdjsonStreamTransport implements Transport {
         // Said as an invalid message: a server-side peer answers it, a client-side peer logs it.
         oversized: (error) => this.oninvalid?.(new JsonRpcError(ErrorCode.InvalidRequest, `Invalid Request: ${error.message}`), null),
       },
-      options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+      maxMessageBytes,
     );
   }
 
   async start(): Promise<void> {
+    this.started = true;
     this.input.on("data", this.onData);
     this.input.once("end", this.onEnd);
     this.input.once("close", this.onEnd);
     this.input.on("error", this.onInputError);
     this.output.on("error", this.onOutputError);
+    this.updateInput();
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  /**
+   * Stop reading the input until `resumeInput()`. The contract: the lines
+   * of the chunk being decoded when this is called are still delivered
+   * (the rest of one read of the stream, at most 64 KiB for a pipe); after
+   * that no message arrives until input resumes. Bytes that arrive
+   * meanwhile wait in the stream and the OS pipe, which fills, and then the
+   * writer on the other side waits too.
+   */
+  pauseInput(): void {
+    this.pausedByPeer = true;
+    this.updateInput();
+  }
+
+  /**
+   * Read the input again after `pauseInput()`. Reading resumes only if the
+   * output is not full as well (with pauseInputWhileOutputFull): input
+   * flows when neither reason to hold it remains.
+   */
+  resumeInput(): void {
+    this.pausedByPeer = false;
+    this.updateInput();
+  }
+
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new Error("transport is closed"));
     // Serialise now, so a value JSON cannot carry fails this send, not a later batch.
-    let line: string;
+    let line: WireText;
     try {
-      line = stringifyMessage(message) + "\n";
+      const text = serializeMessage(message);
+      line = typeof text === "string" ? text + "\n" : text.wrap("", "\n");
     } catch (error) {
       return Promise.reject(error);
     }
-    // Lines sent in the same event-loop turn leave as one string in one write:
-    // under load that is one syscall and one write callback for many messages
-    // (a profile showed Writable's per-chunk work at ~20% of CPU with cork/writev).
-    this.batch += line;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
-    // Full: the caller waits until the stream drains. (No async frame: every
-    // message of both fronts and all backends passes here.)
-    return this.draining ?? SENT;
+    // No async frame: every message of both fronts and all backends passes here.
+    return this.queue.push(line, options?.advisory);
   }
 
   async close(): Promise<void> {
-    this.flush();
+    this.queue.flushNow();
     this.finish(undefined);
     if (this.endOutputOnClose && !this.output.writableEnded) this.output.end();
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const text = this.batch;
-    this.batch = "";
-    if (text === "" || !this.output.writable) return;
-    if (this.output.write(text) || this.draining) return;
-    if (this.pauseWhileFull) this.input.pause();
-    this.draining = roomOrGone(this.output).then(() => {
-      this.draining = undefined;
-      if (this.pauseWhileFull && !this.closed) this.input.resume();
-    });
+  private readonly onFull = (full: boolean): void => {
+    if (!this.pauseWhileFull) return;
+    this.outputFull = full;
+    this.updateInput();
+  };
+
+  /** Pause or resume the input stream to match the reasons to hold it. */
+  private updateInput(): void {
+    if (!this.started || this.closed) return;
+    const hold = this.pausedByPeer || this.outputFull;
+    if (hold === this.inputPaused) return;
+    this.inputPaused = hold;
+    if (hold) this.input.pause();
+    else this.input.resume();
+  }
+
+  private readonly onShed = (count: ShedCount): void => {
+    this.onerror?.(
+      new Error(
+        `${this.label} is slow to read: ${count.dropped} advisory messages (progress) were dropped and ${count.coalesced} replaced by newer ones while more than ${count.limitBytes} bytes waited for it; responses are never dropped`,
+      ),
+    );
   };
 
   private readonly onData = (chunk: Buffer | string): void => {

@@ -1,7 +1,10 @@
 import type { ServerResponse } from "node:http";
+import { ErrorCode, JsonRpcError } from "../../jsonrpc/errors.js";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
-import { stringifyMessage } from "../../jsonrpc/serialize.js";
-import { SSE_HEADERS, sseData, writeWithBackpressure } from "./sse.js";
+import { joinWireTexts, serializeMessage, wireByteLength, type WireText } from "../../jsonrpc/serialize.js";
+import { SENT, type SendOptions } from "../../jsonrpc/transport.js";
+import { OutboundQueue, type ShedCount } from "../../transport/outbound-queue.js";
+import { SSE_HEADERS, sseData } from "./sse.js";
 
 /** How an exchange answers. */
 export interface ExchangeOptions {
@@ -16,13 +19,30 @@ export interface ExchangeOptions {
    * when the head is written, so a failed initialize announces no session.
    */
   sessionId?: () => string | undefined;
+  /**
+   * Bytes an SSE answer may hold for a slow reader before advisory messages
+   * (progress) are coalesced or dropped (default 2 MiB).
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Bytes a batch's JSON answer may take (default 64 MiB): an answer that
+   * would pass it is replaced by a -32603 error (same id) telling the client
+   * to send that request on its own.
+   */
+  maxBatchResponseBytes?: number;
 }
+
+/** Default of `maxBatchResponseBytes`. */
+export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * One POST that carried requests, and the HTTP response that must answer
  * them. It answers with one JSON body when nothing is streamed first, and
  * switches to a request-scoped SSE stream when a notification about one of
- * its requests comes before the result (and the client accepts SSE).
+ * its requests comes before the result (and the client accepts SSE). The
+ * stream is written through an OutboundQueue: a reader that does not keep
+ * up gets the newest progress, not all of it, and never holds more than
+ * about `maxBufferedBytes` of it in memory.
  */
 export class Exchange {
   private readonly res: ServerResponse;
@@ -31,11 +51,17 @@ export class Exchange {
   private readonly acceptsSse: boolean;
   private readonly headers: Record<string, string>;
   /** Serialised answers held until the last one arrives (JSON mode). */
-  private readonly buffered: string[] = [];
-  private mode: "json" | "sse" = "json";
+  private readonly buffered: WireText[] = [];
+  /** The SSE stream, once the exchange switched to it. */
+  private stream: OutboundQueue | undefined;
   private finished = false;
-
   private readonly sessionId: (() => string | undefined) | undefined;
+  private readonly maxBufferedBytes: number | undefined;
+  private readonly maxBatchBytes: number;
+  /** Bytes of the batch answer so far (JSON mode). */
+  private batchBytes = 0;
+  /** Told once per episode in which advisory messages were shed for a slow reader. */
+  onShed?: (count: ShedCount) => void;
 
   constructor(res: ServerResponse, ids: JsonRpcId[], options: ExchangeOptions) {
     this.res = res;
@@ -44,6 +70,8 @@ export class Exchange {
     this.acceptsSse = options.acceptsSse;
     this.headers = options.headers;
     this.sessionId = options.sessionId;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.maxBatchBytes = options.maxBatchResponseBytes ?? DEFAULT_MAX_BATCH_RESPONSE_BYTES;
   }
 
   private head(extra: Record<string, string>): Record<string, string> {
@@ -62,56 +90,120 @@ export class Exchange {
   }
 
   /**
-   * Deliver a message that belongs to this exchange: true when delivered,
-   * false when it could not be, a promise when it waits for room on the
-   * stream. Throws when JSON cannot carry the message, before any state
-   * changes. (Synchronous in the common case: every answer passes here.)
+   * Deliver a message that belongs to this exchange: undefined when it
+   * could not be (not ours, or no stream allowed), else a promise that
+   * settles once it is written or queued (the stream's drain while full).
+   * Throws when JSON cannot carry the message, before any state changes.
+   * (Synchronous in the common case: every answer passes here.)
    */
-  deliver(message: JsonRpcMessage): boolean | Promise<boolean> {
-    if (this.done) return false;
-    const text = stringifyMessage(message);
+  deliver(message: JsonRpcMessage, advisory?: SendOptions["advisory"]): Promise<void> | undefined {
+    if (this.done) return undefined;
+    const text = serializeMessage(message);
     if (isResponse(message)) {
-      if (message.id === null || !this.waiting.delete(message.id)) return false;
-      if (this.mode === "sse") {
-        return writeWithBackpressure(this.res, sseData(text)).then(() => {
-          if (this.waiting.size === 0) this.end();
-          return true;
-        });
+      const id = message.id;
+      if (this.stream !== undefined) {
+        if (id === null || !this.waiting.has(id)) return undefined;
+        const event = sseData(text); // built before any state changes
+        this.waiting.delete(id);
+        const sent = this.stream.push(event);
+        if (this.waiting.size === 0) this.finishStream();
+        return sent;
       }
-      this.buffered.push(text);
+      if (id === null || !this.waiting.delete(id)) return undefined;
+      this.buffered.push(this.batch ? this.withinBatchBound(id, text) : text);
       if (this.waiting.size === 0) this.finishJson();
-      return true;
+      return SENT;
     }
     // A notification or request about one of our requests: stream it if we may.
-    if (!this.acceptsSse) return false;
-    if (this.mode === "json") this.openStream();
-    return writeWithBackpressure(this.res, sseData(text)).then(() => true);
+    if (!this.acceptsSse) return undefined;
+    return (this.stream ?? this.openStream()).push(sseData(text), advisory);
+  }
+
+  /**
+   * The request `id` will get no answer (its client cancelled it): stop
+   * waiting for it. Once nothing more is awaited the response ends: an SSE
+   * stream ends; a JSON answer sends what it holds (a batch's other
+   * answers) or, holding nothing, 202 Accepted with no body (the official
+   * SDK client's send() resolves quietly on a 202).
+   */
+  abandon(id: JsonRpcId): void {
+    if (!this.waiting.delete(id) || this.waiting.size > 0 || this.done) return;
+    if (this.stream !== undefined) this.finishStream();
+    else if (this.buffered.length > 0) this.finishJson();
+    else {
+      this.finished = true;
+      this.res.writeHead(202, this.head({}));
+      this.res.end();
+    }
   }
 
   /** End the response now (session closed, shutdown). */
   end(): void {
     if (this.done) return;
-    this.finished = true;
     if (!this.res.headersSent) {
+      this.finished = true;
       this.res.writeHead(503, { ...this.headers, "Content-Type": "application/json" });
       this.res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: "the session ended before the request was answered" } }));
       return;
     }
-    this.res.end();
+    if (this.stream !== undefined) this.finishStream();
+    else {
+      this.finished = true;
+      this.res.end();
+    }
   }
 
-  private openStream(): void {
-    this.mode = "sse";
+  private openStream(): OutboundQueue {
+    const options = this.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.maxBufferedBytes };
+    const stream = new OutboundQueue(this.res, { ...options, onShed: (count) => this.onShed?.(count) });
+    this.stream = stream;
     this.res.writeHead(200, this.head(SSE_HEADERS));
     this.res.flushHeaders();
-    for (const text of this.buffered.splice(0)) this.res.write(sseData(text));
+    for (const text of this.buffered.splice(0)) stream.push(sseData(text));
+    return stream;
+  }
+
+  private finishStream(): void {
+    this.finished = true;
+    this.stream!.end();
+  }
+
+  /**
+   * A batch's answer is bounded: beyond `maxBatchResponseBytes` an answer is
+   * replaced by an error saying so (joined answers of a big catalog once
+   * passed V8's string limit, and the batch got no answer at all).
+   */
+  private withinBatchBound(id: JsonRpcId, text: WireText): WireText {
+    const size = wireByteLength(text) + 1;
+    if (this.batchBytes + size <= this.maxBatchBytes) {
+      this.batchBytes += size;
+      return text;
+    }
+    const error = new JsonRpcError(
+      ErrorCode.InternalError,
+      `Internal error: this answer would make the batch's answer exceed ${this.maxBatchBytes} bytes; send this request separately (or fewer requests per batch)`,
+      { limitBytes: this.maxBatchBytes, answerBytes: size - 1 },
+    );
+    // Not counted: errors are small, one per request of a body already bounded.
+    return JSON.stringify(error.toResponse(id));
   }
 
   private finishJson(): void {
     this.finished = true;
-    const body = this.batch ? `[${this.buffered.join(",")}]` : this.buffered[0]!;
-    // With a length the body goes out in one piece (no chunked framing).
-    this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) }));
-    this.res.end(body);
+    const single = this.batch ? undefined : this.buffered[0]!;
+    if (typeof single === "string") {
+      // With a length the body goes out in one piece (no chunked framing).
+      this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(single)) }));
+      this.res.end(single);
+      return;
+    }
+    // A batch, or an answer around a shared body: written as pieces, never
+    // joined (a shared catalog is not copied), with their total as the length.
+    const pieces = single === undefined ? joinWireTexts(this.buffered, "[", ",", "]") : [single.head, single.body, single.tail];
+    let length = 0;
+    for (const piece of pieces) length += typeof piece === "string" ? Buffer.byteLength(piece) : piece.length;
+    this.res.writeHead(200, this.head({ "Content-Type": "application/json", "Content-Length": String(length) }));
+    for (const piece of pieces) this.res.write(piece);
+    this.res.end();
   }
 }

@@ -1,8 +1,5 @@
-import type { ServerResponse } from "node:http";
 import type { JsonRpcMessage } from "../../jsonrpc/message.js";
-import { stringifyMessage } from "../../jsonrpc/serialize.js";
-import { SENT } from "../../jsonrpc/transport.js";
-import { roomOrGone } from "../../transport/writable-room.js";
+import { frameText, serializeMessage, type WireText } from "../../jsonrpc/serialize.js";
 
 /** Headers that open a server-sent-events stream. */
 export const SSE_HEADERS = {
@@ -13,18 +10,14 @@ export const SSE_HEADERS = {
 } as const;
 
 /** One SSE `message` event carrying a JSON-RPC message. */
-export function sseEvent(message: JsonRpcMessage): string {
-  return sseData(stringifyMessage(message));
+export function sseEvent(message: JsonRpcMessage): WireText {
+  return sseData(serializeMessage(message));
 }
 
 /** One SSE `message` event carrying an already serialised JSON-RPC message. */
-export function sseData(json: string): string {
-  return `event: message\ndata: ${json}\n\n`;
+export function sseData(json: WireText): WireText {
+  return typeof json === "string" ? `event: message\ndata: ${json}\n\n` : frameText(json, "event: message\ndata: ", "\n\n");
 }
 
-/** Write to a response, resolving when the socket can take more (backpressure). */
-export function writeWithBackpressure(res: ServerResponse, chunk: string): Promise<void> {
-  if (res.writableEnded || res.destroyed) return SENT;
-  if (res.write(chunk)) return SENT;
-  return roomOrGone(res);
-}
+/** An SSE comment line: keeps a quiet stream open through proxies; clients ignore it. */
+export const SSE_KEEP_ALIVE = ":\n\n";
