@@ -149,6 +149,7 @@ export class Switchboard {
         input: options.input ?? process.stdin,
         output: options.output ?? process.stdout,
         maxMessageBytes: this.config.maxMessageBytes,
+        maxBufferedBytes: this.config.maxBufferedBytes,
       });
       this.fronts.add(front);
       void front.closed.then(() => this.fronts.delete(front));
@@ -156,6 +157,7 @@ export class Switchboard {
     }
     const settings = {
       ...this.config.server,
+      maxBufferedBytes: this.config.maxBufferedBytes,
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.path === undefined ? {} : { path: options.path }),

@@ -19,4 +19,7 @@ export const DEFAULT_HTTP: HttpFrontConfig = {
   shutdownGraceMs: 10_000,
   headersTimeoutMs: 15_000,
   requestTimeoutMs: 60_000,
+  maxBatchResponseBytes: 64 * 1024 * 1024,
 };
+/** Bytes buffered per client stream before advisory messages are shed. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 2 * 1024 * 1024;

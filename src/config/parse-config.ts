@@ -2,7 +2,7 @@ import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { isLogLevel } from "../log/logger.js";
 import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { DEFAULT_HTTP, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_TIMEOUT_MS } from "./defaults.js";
+import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
 import type { HttpFrontConfig, ProxyConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
 
@@ -12,11 +12,11 @@ export interface ParsedConfig {
   warnings: string[];
 }
 
-const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "logLevel", "$schema"];
+const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "maxBufferedBytes", "logLevel", "$schema"];
 const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait"];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
-const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout"];
+const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes"];
 
 /** Reads typed fields off an object, recording an issue per wrong field. */
 class Reader {
@@ -151,6 +151,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     servers,
     server: parseHttp(read, root["server"]),
     maxMessageBytes: read.integer(root, "maxMessageBytes", "$", MAX_MESSAGE_BYTES, 1024),
+    maxBufferedBytes: read.integer(root, "maxBufferedBytes", "$", DEFAULT_MAX_BUFFERED_BYTES, 1024),
     logLevel: "info",
   };
   const level = root["logLevel"];
@@ -252,6 +253,7 @@ function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
     shutdownGraceMs: read.integer(obj, "shutdownGrace", "server", DEFAULT_HTTP.shutdownGraceMs, 0),
     headersTimeoutMs: read.integer(obj, "headersTimeout", "server", DEFAULT_HTTP.headersTimeoutMs, 100),
     requestTimeoutMs: read.integer(obj, "requestTimeout", "server", DEFAULT_HTTP.requestTimeoutMs, 100),
+    maxBatchResponseBytes: read.integer(obj, "maxBatchResponseBytes", "server", DEFAULT_HTTP.maxBatchResponseBytes, 1024),
   };
   if (!http.path.startsWith("/")) read.issues.push({ path: "server.path", message: 'must start with "/"' });
   const token = read.optionalString(obj, "authToken", "server");

@@ -54,6 +54,8 @@ export interface HttpFrontConfig {
   headersTimeoutMs: number;
   /** A client must send its whole request (headers and body) within this. */
   requestTimeoutMs: number;
+  /** Largest total answer to one JSON-RPC batch; answers beyond it become -32603 errors. */
+  maxBatchResponseBytes: number;
 }
 
 /** The proxy section of the seed's config shape. */
@@ -74,5 +76,7 @@ export interface SwitchboardConfig {
   server: HttpFrontConfig;
   /** Largest JSON-RPC message accepted on any stream. */
   maxMessageBytes: number;
+  /** Bytes buffered per client stream before advisory messages (progress) are coalesced or dropped. */
+  maxBufferedBytes: number;
   logLevel: LogLevel;
 }

@@ -19,7 +19,7 @@ export interface StdioFront {
 export async function serveStdio(
   gateway: Gateway,
   logger: Logger,
-  options: { input: Readable; output: Writable; maxMessageBytes: number },
+  options: { input: Readable; output: Writable; maxMessageBytes: number; maxBufferedBytes?: number },
 ): Promise<StdioFront> {
   const transport = new NdjsonStreamTransport(options.input, options.output, {
     maxMessageBytes: options.maxMessageBytes,
@@ -28,6 +28,7 @@ export async function serveStdio(
     // What waits for our client is bounded by the peer's concurrency, and a
     // slow reader must still get every answer: no refusals here.
     maxQueuedBytes: Number.POSITIVE_INFINITY,
+    ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
   });
   const peer = new JsonRpcPeer(transport, {
     label: "stdio client",

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { HttpFrontConfig } from "../../config/types.js";
 import type { Gateway } from "../../gateway/gateway.js";
 import type { Logger } from "../../log/logger.js";
-import { handleDelete, handleGet, handlePost, type EndpointContext } from "./mcp-endpoint.js";
+import { handleDelete, handleGet, handlePost, type EndpointContext, type StreamLimits } from "./mcp-endpoint.js";
+import { DEFAULT_MAX_BUFFERED_BYTES } from "../../transport/outbound-queue.js";
 import { replyEmpty, replyError, replyJson } from "./replies.js";
 import { CORS_ALLOW_HEADERS, corsHeaders, guardRequest, isLoopbackAddress, type GuardPolicy } from "./request-guard.js";
 import { SessionRegistry } from "./session-registry.js";
@@ -19,6 +20,9 @@ export interface HttpFront {
   close(): Promise<void>;
 }
 
+/** The HTTP front's settings: the config's `server` section and the per-stream buffer bound. */
+export type HttpFrontSettings = HttpFrontConfig & { maxBufferedBytes?: number };
+
 /** Builds the body of `GET /healthz`. */
 export type HealthReport = () => { status: "ok" | "degraded"; [key: string]: unknown };
 
@@ -27,8 +31,12 @@ export type HealthReport = () => { status: "ok" | "degraded"; [key: string]: unk
  * `authToken` set, `/healthz` gives the full report only with the token, and
  * `{ status }` alone to a caller sending no Authorization header.
  */
-export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFrontConfig, health: HealthReport): Promise<HttpFront> {
-  const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs });
+export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFrontSettings, health: HealthReport): Promise<HttpFront> {
+  const limits: StreamLimits = {
+    maxBufferedBytes: config.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    maxBatchResponseBytes: config.maxBatchResponseBytes,
+  };
+  const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs, maxBufferedBytes: limits.maxBufferedBytes });
   // Until the socket is bound the guard assumes loopback (the stricter rule);
   // then the configured name or the address it resolved to decides.
   let policy: GuardPolicy = {
@@ -96,7 +104,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       replyError(res, 404, `Not Found: the MCP endpoint is ${config.path}`, cors);
       return;
     }
-    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, headers: cors, touch };
+    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, limits, headers: cors, touch };
     switch (req.method) {
       case "POST":
         return handlePost(req, res, ctx);

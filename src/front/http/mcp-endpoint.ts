@@ -12,11 +12,19 @@ import { replyEmpty, replyError } from "./replies.js";
 import type { HttpSession, SessionRegistry } from "./session-registry.js";
 import { SSE_HEADERS } from "./sse.js";
 
+/** Bounds of an answer stream: bytes buffered for a slow reader, and a batch's whole answer. */
+export interface StreamLimits {
+  maxBufferedBytes: number;
+  maxBatchResponseBytes: number;
+}
+
 /** What the endpoint needs from the front. */
 export interface EndpointContext {
   sessions: SessionRegistry;
   logger: Logger;
   maxBodyBytes: number;
+  /** Bounds of the streams answers go out on (one object per front, shared). */
+  limits: StreamLimits;
   /** Headers every response carries (CORS). */
   headers: Record<string, string>;
   /** Count one unit of work (idle detection). */
@@ -167,7 +175,13 @@ function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointCont
     seen.add(id);
   }
   const created = initialize ? session : undefined;
-  const options: ExchangeOptions = { batch, acceptsSse: accepts(req, "text/event-stream"), headers };
+  const options: ExchangeOptions = {
+    batch,
+    acceptsSse: accepts(req, "text/event-stream"),
+    headers,
+    maxBufferedBytes: ctx.limits.maxBufferedBytes,
+    maxBatchResponseBytes: ctx.limits.maxBatchResponseBytes,
+  };
   if (created) options.sessionId = () => (ctx.sessions.isRegistered(created) ? created.id : undefined);
   const exchange = new Exchange(res, ids, options);
   session.transport.attach(ids, exchange);

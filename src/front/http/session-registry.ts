@@ -25,7 +25,7 @@ export class SessionRegistry {
   constructor(
     private readonly gateway: Gateway,
     private readonly logger: Logger,
-    private readonly limits: { maxSessions: number; idleMs: number },
+    private readonly limits: { maxSessions: number; idleMs: number; maxBufferedBytes?: number },
   ) {
     this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(limits.idleMs / 4, 60_000)));
     this.sweeper.unref();
@@ -53,12 +53,13 @@ export class SessionRegistry {
    */
   create(): HttpSession {
     const id = randomUUID();
-    const transport = new SessionTransport();
+    const transport = new SessionTransport(this.limits.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.limits.maxBufferedBytes });
     const client = newClientContext("http");
     const peer = new JsonRpcPeer(transport, {
       label: `http session ${id.slice(0, 8)}`,
       answerInvalid: true,
-      onWarning: (message) => this.logger.debug(message),
+      // Warn: what reaches here is a client's own trouble worth seeing (advisory messages shed for a slow reader, invalid input).
+      onWarning: (message) => this.logger.warn(message),
     });
     const session: HttpSession = {
       id,
