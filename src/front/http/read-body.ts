@@ -30,7 +30,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("data", onData);
     req.on("end", () => {
       complete = true;
-      resolve(Buffer.concat(parts, size));
+      const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      // The listeners stay on the request until its response ends: drop the
+      // chunks now, so a request in flight does not hold its body that long.
+      parts.length = 0;
+      resolve(body);
     });
     req.on("error", reject);
     // 'close' comes for every request; it is a failure only before 'end'
