@@ -1,21 +1,20 @@
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import type { StdioServerConfig } from "../config/types.js";
+import type { ServerConfig } from "../config/types.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { JsonRpcPeer } from "../jsonrpc/peer.js";
+import { CATALOG_KINDS, type CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
 import type { Tool } from "../mcp/types.js";
-import { NdjsonStreamTransport } from "../transport/ndjson-stream-transport.js";
-import { childEnv } from "./child-env.js";
-import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit } from "./child-process.js";
-import { initializeLegacy, listAllTools, type BackendSession } from "./handshake.js";
-import { ProgressTokens } from "./progress-tokens.js";
-import { forwardStderr } from "./stderr-lines.js";
-import { describeExit, formatMs, unavailableReason, whatNext, withinMs } from "./exit-report.js";
-import { restartDelay } from "./restart-policy.js";
-import { explainForwardFailure } from "./forward-failure.js";
-import { Relister } from "./relister.js";
 import { Emitter } from "../events/emitter.js";
+import { declaredKinds, listAll } from "./catalog-listing.js";
+import { watchCatalog } from "./catalog-watch.js";
+import type { Connection, ConnectionEnd, Connector } from "./connector.js";
+import { connectorFor } from "./connectors.js";
+import { formatMs, unavailableReason, whatNext, withinMs } from "./exit-report.js";
+import { explainForwardFailure } from "./forward-failure.js";
+import { initializeLegacy, type BackendSession } from "./handshake.js";
+import { ProgressTokens } from "./progress-tokens.js";
+import { restartDelay } from "./restart-policy.js";
 import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
 export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
@@ -23,23 +22,28 @@ export type { BackendEvents, BackendOptions, BackendState, BackendStats, Catalog
 /** How long to wait for the exit status after the pipes closed, to name it in errors. */
 const EXIT_STATUS_WAIT_MS = 250;
 
+const EMPTY: readonly JsonObject[] = [];
+
 /**
- * One backend MCP server in a child process: spawn, handshake, tool catalog,
- * request forwarding, restart with capped exponential backoff, stop ladder.
+ * One backend MCP server over a connector: handshake, the catalogs its
+ * capabilities declare (tools, prompts, resources, resource templates),
+ * request forwarding, restart with capped exponential backoff, stop. It
+ * never knows which connector it has (a child process today).
  */
 export class Backend {
   readonly name: string;
-  readonly config: StdioServerConfig;
+  readonly config: ServerConfig;
   /** State, catalog and notification events; listeners are isolated from each other and from the backend. */
   readonly events: Emitter<BackendEvents>;
   private readonly options: BackendOptions;
+  private readonly connector: Connector;
   private readonly label: string;
   private stateValue: BackendState = "starting";
-  private child: ChildProcessWithoutNullStreams | undefined;
+  private connection: Connection | undefined;
   private peer: JsonRpcPeer | undefined;
   private session: BackendSession | undefined;
-  private exitStatus: Promise<ChildExit> | undefined;
-  private toolList: Tool[] = [];
+  private lastCapabilities: Record<string, unknown> = {};
+  private catalog = new Map<CatalogKind, readonly JsonObject[]>();
   private progress = new ProgressTokens();
   private generation = 0;
   private restarts = 0;
@@ -50,11 +54,20 @@ export class Backend {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private firstStart: Promise<void> | undefined;
 
-  constructor(name: string, config: StdioServerConfig, options: BackendOptions) {
+  constructor(name: string, config: ServerConfig, options: BackendOptions) {
     this.name = name;
     this.config = config;
     this.options = options;
     this.label = `backend "${name}"`;
+    this.connector =
+      options.connector ??
+      connectorFor(config, {
+        name,
+        logger: options.logger,
+        maxMessageBytes: options.maxMessageBytes,
+        ...(options.stopLadder ? { stopLadder: options.stopLadder } : {}),
+        ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
+      });
     this.events = new Emitter<BackendEvents>((error, event) =>
       options.logger.error(`a listener of ${this.label} failed on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
@@ -66,9 +79,27 @@ export class Backend {
     return this.stateValue;
   }
 
+  /** False for `prefix: false` servers: names and URIs are exposed as they are. */
+  get prefixed(): boolean {
+    return this.config.prefix;
+  }
+
+  /** The entries of `kind` it serves now (empty unless ready). */
+  entries(kind: CatalogKind): readonly JsonObject[] {
+    return this.catalog.get(kind) ?? EMPTY;
+  }
+
   /** The tools it serves now (empty unless ready). */
   get tools(): readonly Tool[] {
-    return this.toolList;
+    return this.entries("tools") as readonly Tool[];
+  }
+
+  /**
+   * The capabilities it declared at its last handshake: kept while it is
+   * down, so that what the switchboard advertises does not flicker.
+   */
+  get capabilities(): Readonly<Record<string, unknown>> {
+    return this.session?.capabilities ?? this.lastCapabilities;
   }
 
   /** True while its first start is in progress (started, neither ready nor failed yet). */
@@ -96,7 +127,7 @@ export class Backend {
   request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
     const peer = this.peer;
     if (this.stateValue !== "ready" || !peer) return Promise.reject(this.unavailableError(method));
-    const exitStatus = this.exitStatus;
+    const ended = this.connection?.ended;
     let forwarded = params;
     let token: string | undefined;
     if (options.onProgress) {
@@ -105,7 +136,7 @@ export class Backend {
       forwarded = { ...params, _meta: { ...meta, progressToken: token } };
     }
     // The peer was made with this backend's timeout: options pass through as they are.
-    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, exitStatus));
+    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, ended));
     if (token === undefined) return answered;
     const owned = token;
     return answered.finally(() => this.progress.release(owned));
@@ -116,9 +147,13 @@ export class Backend {
    * connection is reported as the backend's exit (or closed output); the
    * rest is named by explainForwardFailure.
    */
-  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, exitStatus: Promise<ChildExit> | undefined): Promise<never> {
+  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, ended: Promise<ConnectionEnd> | undefined): Promise<never> {
     // A send that failed while the connection stays open is not the backend's end.
-    if (hasCode(error, "CONNECTION_CLOSED") && exitStatus && !peer.isOpen) throw await this.exitError(method, exitStatus, error);
+    if (hasCode(error, "CONNECTION_CLOSED") && ended && !peer.isOpen) {
+      const end = await withinMs(ended, EXIT_STATUS_WAIT_MS);
+      const what = end ? end.description : "closed its output";
+      throw new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause: error });
+    }
     throw explainForwardFailure(this.label, method, error, this.config.timeoutMs);
   }
 
@@ -130,16 +165,13 @@ export class Backend {
     this.generation++;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    const child = this.child;
-    const hadTools = this.toolList.length > 0;
-    this.toolList = [];
+    const connection = this.connection;
     this.session = undefined;
-    if (hadTools) this.events.emit("catalogChanged", "tools");
-    if (wasDisabled || !child) return;
+    this.clearCatalog();
+    if (wasDisabled || !connection) return;
     const peer = this.peer;
     this.peer = undefined;
-    const done = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
-    await done;
+    await connection.stop();
     await peer?.close();
   }
 
@@ -148,9 +180,12 @@ export class Backend {
     return {
       name: this.name,
       state: this.stateValue,
-      tools: this.toolList.length,
+      tools: this.entries("tools").length,
+      prompts: this.entries("prompts").length,
+      resources: this.entries("resources").length,
+      resourceTemplates: this.entries("resourceTemplates").length,
       restarts: this.restarts,
-      pid: this.child?.pid ?? null,
+      pid: this.connection?.pid ?? null,
       protocolVersion: this.session?.protocolVersion ?? null,
       serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
       lastError: this.lastError,
@@ -164,112 +199,105 @@ export class Backend {
     const spawnedAt = performance.now();
     this.setState(this.restarts === 0 && this.consecutiveFailures === 0 ? "starting" : "restarting");
     const { logger } = this.options;
-    let child: ChildProcessWithoutNullStreams;
+    let connection: Connection;
     try {
-      child = spawnChild({
-        command: this.config.command,
-        args: this.config.args,
-        env: childEnv(this.options.parentEnv ?? process.env, this.config.env, this.config.inheritEnv),
-        ...(this.config.cwd === undefined ? {} : { cwd: this.config.cwd }),
-      }, { onWarning: (message) => logger.warn(message) });
+      connection = this.connector.connect();
     } catch (error) {
       this.failAttempt(generation, `could not be spawned: ${String(error)}`);
       return;
     }
-    this.child = child;
-    const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
-    this.exitStatus = exited(child);
-    forwardStderr(child.stderr, (line) => logger.info(`[${this.name}] ${line}`));
-    const transport = new NdjsonStreamTransport(child.stdout, child.stdin, { maxMessageBytes: this.options.maxMessageBytes });
-    const peer = new JsonRpcPeer(transport, {
+    this.connection = connection;
+    const peer = new JsonRpcPeer(connection.transport, {
       label: this.label,
       requestTimeoutMs: this.config.timeoutMs,
       onAbandon: (id, reason) => void peer.notify(Method.Cancelled, { requestId: id, reason }).catch(() => undefined),
       onWarning: (message) => logger.warn(message),
     });
     this.peer = peer;
-    peer.setRequestHandler(Method.Ping, () => ({}));
-    const relister = new Relister(
-      () => this.relist(generation, peer),
-      (error) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`),
+    this.serveBackendMessages(peer);
+    const watch = watchCatalog(
+      peer,
+      (kinds) => this.relist(generation, peer, kinds),
+      (error) => logger.warn(`${this.label} could not re-list its catalog: ${String(error)}`),
     );
-    peer.setNotificationHandler(Method.ToolsListChanged, () => relister.changed());
-    peer.setNotificationHandler(Method.Progress, (params) => {
-      if (!this.progress.deliver(params)) logger.debug(`${this.label} sent progress for an unknown token`);
-    });
-    peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
-    // Either ends a ready connection: the child's exit, or its output closing (even if it runs on).
-    child.once("exit", () => this.connectionEnded(generation, child));
-    child.once("error", (error) => this.connectionEnded(generation, child, error));
-    peer.onclose = () => this.connectionEnded(generation, child);
-    child.stdin.on("error", () => undefined);
+    // Either ends a ready connection: the connection's end (exit, spawn failure), or its output closing (even if it runs on).
+    void connection.ended.then((end) => this.connectionEnded(generation, end));
+    peer.onclose = () => this.connectionEnded(generation);
     try {
       await peer.start();
+      const timeout = this.config.startupTimeoutMs;
       const handshake = (async () => {
-        const session = await initializeLegacy(peer, this.label, this.config.startupTimeoutMs);
-        const tools = await listAllTools(peer, this.label, this.config.startupTimeoutMs, (m) => logger.warn(m));
-        return { session, tools };
+        const session = await initializeLegacy(peer, this.label, timeout, this.options.clientCapabilities ?? {});
+        const lists = new Map<CatalogKind, JsonObject[]>();
+        for (const kind of declaredKinds(session.capabilities)) lists.set(kind, await listAll(peer, kind, this.label, timeout, (m) => logger.warn(m)));
+        return { session, lists };
       })();
-      const outcome = await Promise.race([
-        handshake,
-        spawnError.then((error) => Promise.reject(error)),
-        this.exitStatus.then((exit) => Promise.reject(new Error(describeExit(exit)))),
-      ]);
+      const outcome = await Promise.race([handshake, connection.ended.then((end) => Promise.reject(end.error ?? new Error(end.description)))]);
       if (generation !== this.generation) return;
       // Its output may have closed right after the last answer: that connection is no start.
       if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
-      this.toolList = outcome.tools;
+      this.lastCapabilities = outcome.session.capabilities;
+      this.catalog = outcome.lists;
       this.readyAt = Date.now();
       this.lastStartMs = Math.round(performance.now() - spawnedAt);
       this.lastError = null;
       this.setState("ready");
-      logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
-      this.events.emit("catalogChanged", "tools");
-      relister.markReady();
+      const counts = [...outcome.lists].map(([kind, list]) => `${list.length} ${kind}`).join(", ") || "no catalog";
+      logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
+      for (const kind of CATALOG_KINDS) this.events.emit("catalogChanged", kind);
+      watch.markReady();
     } catch (error) {
       if (generation !== this.generation) return;
-      const exit = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(this.exitStatus, EXIT_STATUS_WAIT_MS) : undefined;
+      const end = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(connection.ended, EXIT_STATUS_WAIT_MS) : undefined;
       if (generation !== this.generation) return;
       const reason = hasCode(error, "REQUEST_TIMEOUT")
         ? `did not finish its handshake within ${this.config.startupTimeoutMs} ms`
-        : exit
-          ? `${describeExit(exit)} during startup`
+        : end
+          ? `${end.description} during startup`
           : `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
-      if (child.pid !== undefined) void stopChild(child, { stdinGraceMs: 0, termGraceMs: 500 });
+      void connection.stop({ quick: true });
       this.failAttempt(generation, reason);
     }
   }
 
-  /**
-   * The ready connection of `generation` ended: the child exited, failed, or
-   * closed its output, which ends the connection even if the process runs
-   * on. At once its tools leave and calls in flight fail (the peer rejects
-   * them); then a child still running is stopped with the stop ladder, and
-   * the backend is restarted under its restart policy. Startup failures are
-   * attempt()'s.
-   */
-  private connectionEnded(generation: number, child: ChildProcessWithoutNullStreams, error?: Error): void {
-    if (generation !== this.generation || this.stateValue !== "ready") return;
-    if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
-    const exitStatus = this.exitStatus;
-    this.toolList = [];
-    this.session = undefined;
-    this.lastError = error ? `failed: ${error.message}` : "its connection ended";
-    this.setState("restarting");
-    this.events.emit("catalogChanged", "tools");
-    void this.peer?.close();
-    void this.restartAfterEnd(generation, child, exitStatus, error);
+  /** What the backend may send us besides answers and list changes: ping, progress, server requests, notifications. */
+  private serveBackendMessages(peer: JsonRpcPeer): void {
+    peer.setRequestHandler(Method.Ping, () => ({}));
+    if (this.options.onServerRequest) peer.setFallbackRequestHandler(this.options.onServerRequest);
+    peer.setNotificationHandler(Method.Progress, (params) => {
+      if (!this.progress.deliver(params)) this.options.logger.debug(`${this.label} sent progress for an unknown token`);
+    });
+    peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
+    peer.setNotificationHandler(Method.ResourcesUpdated, (params) => this.forwardNotification(Method.ResourcesUpdated, params));
   }
 
-  /** Name how the connection ended (the exit status, if it comes), stop a child still running, then restart. */
-  private async restartAfterEnd(generation: number, child: ChildProcessWithoutNullStreams, exitStatus: Promise<ChildExit> | undefined, error?: Error): Promise<void> {
-    if (error) return this.failAttempt(generation, `failed: ${error.message}`);
-    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
+  /**
+   * The ready connection of `generation` ended: the connection is over (exit,
+   * failure), or its output closed, which ends it even if the process runs
+   * on. At once its catalog leaves and calls in flight fail (the peer
+   * rejects them); then a connection still open is stopped, and the backend
+   * is restarted under its restart policy. Startup failures are attempt()'s.
+   */
+  private connectionEnded(generation: number, end?: ConnectionEnd): void {
+    if (generation !== this.generation || this.stateValue !== "ready") return;
+    if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
+    const connection = this.connection;
+    this.session = undefined;
+    this.lastError = end?.error ? end.description : "its connection ended";
+    this.setState("restarting");
+    this.clearCatalog();
+    void this.peer?.close();
+    void this.restartAfterEnd(generation, connection, end);
+  }
+
+  /** Name how the connection ended (if that comes), stop a connection still open, then restart. */
+  private async restartAfterEnd(generation: number, connection: Connection | undefined, end?: ConnectionEnd): Promise<void> {
+    const known = end ?? (await withinMs(connection?.ended, EXIT_STATUS_WAIT_MS));
     if (generation !== this.generation) return;
-    if (exit) return this.failAttempt(generation, describeExit(exit));
+    if (known) return this.failAttempt(generation, known.description);
     this.options.logger.warn(`${this.label} closed its output but is still running; stopping it`);
-    const stopped = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
+    const stopped = connection?.stop();
     this.failAttempt(generation, "closed its output but kept running (it was stopped)", stopped);
   }
 
@@ -299,28 +327,33 @@ export class Backend {
       }, delay);
       this.restartTimer.unref?.();
     };
-    // One child at a time: the next one starts only once the last is gone.
+    // One connection at a time: the next one starts only once the last is gone.
     if (stopping) void stopping.then(schedule, schedule);
     else schedule();
   }
 
-  /** Fetch and install the tool list of connection `generation` (dropped if that connection ended meanwhile). */
-  private async relist(generation: number, peer: JsonRpcPeer): Promise<void> {
-    const tools = await listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
-    if (generation !== this.generation || this.stateValue !== "ready") return;
-    this.toolList = tools;
-    this.events.emit("catalogChanged", "tools");
+  /** Fetch and install `kinds` of connection `generation` (dropped if that connection ended meanwhile). */
+  private async relist(generation: number, peer: JsonRpcPeer, kinds: readonly CatalogKind[]): Promise<void> {
+    const declared = declaredKinds(this.session?.capabilities ?? {});
+    for (const kind of kinds) {
+      if (!declared.includes(kind)) continue;
+      const list = await listAll(peer, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
+      if (generation !== this.generation || this.stateValue !== "ready") return;
+      this.catalog.set(kind, list);
+      this.events.emit("catalogChanged", kind);
+    }
+  }
+
+  /** Empty every catalog, telling listeners which kinds changed. */
+  private clearCatalog(): void {
+    const had = [...this.catalog].filter(([, list]) => list.length > 0).map(([kind]) => kind);
+    this.catalog = new Map();
+    for (const kind of had) this.events.emit("catalogChanged", kind);
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {
     if (this.events.listenerCount("notification") > 0) this.events.emit("notification", method, params);
     else if (method === Method.LoggingMessage) this.options.logger.info(`[${this.name}] ${JSON.stringify(params?.["data"] ?? params)}`);
-  }
-
-  private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
-    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
-    const what = exit ? describeExit(exit) : "closed its output";
-    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause });
   }
 
   private unavailableError(method: string): SwitchboardError {
