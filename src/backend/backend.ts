@@ -1,28 +1,27 @@
 import type { ServerConfig } from "../config/types.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
-import { JsonRpcPeer } from "../jsonrpc/peer.js";
-import { CATALOG_KINDS, type CatalogKind } from "../mcp/catalog-kinds.js";
+import type { JsonRpcPeer } from "../jsonrpc/peer.js";
+import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
 import type { Tool } from "../mcp/types.js";
 import { Emitter } from "../events/emitter.js";
 import { declaredKinds, listAll } from "./catalog-listing.js";
-import { watchCatalog } from "./catalog-watch.js";
+import { CatalogStore } from "./catalog-store.js";
 import type { Connection, ConnectionEnd, Connector } from "./connector.js";
 import { connectorFor } from "./connectors.js";
-import { formatMs, unavailableReason, whatNext, withinMs } from "./exit-report.js";
+import { formatMs, startupFailure, unavailableReason, whatNext, withinMs } from "./exit-report.js";
 import { explainForwardFailure } from "./forward-failure.js";
-import { initializeLegacy, type BackendSession } from "./handshake.js";
+import { openSession, type BackendSession } from "./handshake.js";
+import { openPeer } from "./backend-peer.js";
 import { ProgressTokens } from "./progress-tokens.js";
-import { restartDelay } from "./restart-policy.js";
+import { RestartSchedule } from "./restart-policy.js";
 import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
 export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
 
 /** How long to wait for the exit status after the pipes closed, to name it in errors. */
 const EXIT_STATUS_WAIT_MS = 250;
-
-const EMPTY: readonly JsonObject[] = [];
 
 /**
  * One backend MCP server over a connector: handshake, the catalogs its
@@ -43,15 +42,12 @@ export class Backend {
   private peer: JsonRpcPeer | undefined;
   private session: BackendSession | undefined;
   private lastCapabilities: Record<string, unknown> = {};
-  private catalog = new Map<CatalogKind, readonly JsonObject[]>();
+  private readonly catalog: CatalogStore;
   private progress = new ProgressTokens();
   private generation = 0;
-  private restarts = 0;
-  private consecutiveFailures = 0;
-  private readyAt = 0;
   private lastError: string | null = null;
   private lastStartMs: number | null = null;
-  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly restart: RestartSchedule;
   private firstStart: Promise<void> | undefined;
 
   constructor(name: string, config: ServerConfig, options: BackendOptions) {
@@ -71,6 +67,8 @@ export class Backend {
     this.events = new Emitter<BackendEvents>((error, event) =>
       options.logger.error(`a listener of ${this.label} failed on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
+    this.catalog = new CatalogStore((kind) => this.events.emit("catalogChanged", kind));
+    this.restart = new RestartSchedule(config.restart, options.stableAfterMs ?? 10_000);
     if (!config.enabled) this.stateValue = "disabled";
   }
 
@@ -86,7 +84,7 @@ export class Backend {
 
   /** The entries of `kind` it serves now (empty unless ready). */
   entries(kind: CatalogKind): readonly JsonObject[] {
-    return this.catalog.get(kind) ?? EMPTY;
+    return this.catalog.entries(kind);
   }
 
   /** The tools it serves now (empty unless ready). */
@@ -163,11 +161,10 @@ export class Backend {
     const wasDisabled = this.stateValue === "disabled";
     this.setState("stopped");
     this.generation++;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
+    this.restart.cancel();
     const connection = this.connection;
     this.session = undefined;
-    this.clearCatalog();
+    this.catalog.clear();
     if (wasDisabled || !connection) return;
     const peer = this.peer;
     this.peer = undefined;
@@ -184,7 +181,7 @@ export class Backend {
       prompts: this.entries("prompts").length,
       resources: this.entries("resources").length,
       resourceTemplates: this.entries("resourceTemplates").length,
-      restarts: this.restarts,
+      restarts: this.restart.restarts,
       pid: this.connection?.pid ?? null,
       protocolVersion: this.session?.protocolVersion ?? null,
       serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
@@ -197,7 +194,7 @@ export class Backend {
   private async attempt(): Promise<void> {
     const generation = ++this.generation;
     const spawnedAt = performance.now();
-    this.setState(this.restarts === 0 && this.consecutiveFailures === 0 ? "starting" : "restarting");
+    this.setState(this.restart.pristine ? "starting" : "restarting");
     const { logger } = this.options;
     let connection: Connection;
     try {
@@ -207,69 +204,44 @@ export class Backend {
       return;
     }
     this.connection = connection;
-    const peer = new JsonRpcPeer(connection.transport, {
+    const { peer, watch } = openPeer(connection, {
       label: this.label,
-      requestTimeoutMs: this.config.timeoutMs,
-      onAbandon: (id, reason) => void peer.notify(Method.Cancelled, { requestId: id, reason }).catch(() => undefined),
-      onWarning: (message) => logger.warn(message),
+      timeoutMs: this.config.timeoutMs,
+      logger,
+      progress: this.progress,
+      onServerRequest: this.options.onServerRequest,
+      notification: (method, params) => this.forwardNotification(method, params),
+      relist: (peerOf, kinds) => this.relist(generation, peerOf, kinds),
     });
     this.peer = peer;
-    this.serveBackendMessages(peer);
-    const watch = watchCatalog(
-      peer,
-      (kinds) => this.relist(generation, peer, kinds),
-      (error) => logger.warn(`${this.label} could not re-list its catalog: ${String(error)}`),
-    );
     // Either ends a ready connection: the connection's end (exit, spawn failure), or its output closing (even if it runs on).
     void connection.ended.then((end) => this.connectionEnded(generation, end));
     peer.onclose = () => this.connectionEnded(generation);
     try {
       await peer.start();
       const timeout = this.config.startupTimeoutMs;
-      const handshake = (async () => {
-        const session = await initializeLegacy(peer, this.label, timeout, this.options.clientCapabilities ?? {});
-        const lists = new Map<CatalogKind, JsonObject[]>();
-        for (const kind of declaredKinds(session.capabilities)) lists.set(kind, await listAll(peer, kind, this.label, timeout, (m) => logger.warn(m)));
-        return { session, lists };
-      })();
+      const handshake = openSession(peer, this.label, timeout, this.options.clientCapabilities ?? {}, (m) => logger.warn(m));
       const outcome = await Promise.race([handshake, connection.ended.then((end) => Promise.reject(end.error ?? new Error(end.description)))]);
       if (generation !== this.generation) return;
       // Its output may have closed right after the last answer: that connection is no start.
       if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
       this.lastCapabilities = outcome.session.capabilities;
-      this.catalog = outcome.lists;
-      this.readyAt = Date.now();
+      this.restart.ready();
       this.lastStartMs = Math.round(performance.now() - spawnedAt);
       this.lastError = null;
       this.setState("ready");
       const counts = [...outcome.lists].map(([kind, list]) => `${list.length} ${kind}`).join(", ") || "no catalog";
       logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
-      for (const kind of CATALOG_KINDS) this.events.emit("catalogChanged", kind);
+      this.catalog.install(outcome.lists);
       watch.markReady();
     } catch (error) {
       if (generation !== this.generation) return;
       const end = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(connection.ended, EXIT_STATUS_WAIT_MS) : undefined;
       if (generation !== this.generation) return;
-      const reason = hasCode(error, "REQUEST_TIMEOUT")
-        ? `did not finish its handshake within ${this.config.startupTimeoutMs} ms`
-        : end
-          ? `${end.description} during startup`
-          : `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
       void connection.stop({ quick: true });
-      this.failAttempt(generation, reason);
+      this.failAttempt(generation, startupFailure(error, end, this.config.startupTimeoutMs));
     }
-  }
-
-  /** What the backend may send us besides answers and list changes: ping, progress, server requests, notifications. */
-  private serveBackendMessages(peer: JsonRpcPeer): void {
-    peer.setRequestHandler(Method.Ping, () => ({}));
-    if (this.options.onServerRequest) peer.setFallbackRequestHandler(this.options.onServerRequest);
-    peer.setNotificationHandler(Method.Progress, (params) => {
-      if (!this.progress.deliver(params)) this.options.logger.debug(`${this.label} sent progress for an unknown token`);
-    });
-    peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
-    peer.setNotificationHandler(Method.ResourcesUpdated, (params) => this.forwardNotification(Method.ResourcesUpdated, params));
   }
 
   /**
@@ -281,12 +253,12 @@ export class Backend {
    */
   private connectionEnded(generation: number, end?: ConnectionEnd): void {
     if (generation !== this.generation || this.stateValue !== "ready") return;
-    if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
+    this.restart.ended();
     const connection = this.connection;
     this.session = undefined;
     this.lastError = end?.error ? end.description : "its connection ended";
     this.setState("restarting");
-    this.clearCatalog();
+    this.catalog.clear();
     void this.peer?.close();
     void this.restartAfterEnd(generation, connection, end);
   }
@@ -305,10 +277,9 @@ export class Backend {
   private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>): void {
     if (generation !== this.generation) return;
     const failed = ++this.generation;
-    this.consecutiveFailures++;
     this.lastError = reason;
     const { maxAttempts } = this.config.restart;
-    const delay = restartDelay(this.config.restart, this.consecutiveFailures);
+    const delay = this.restart.failed();
     if (delay === undefined) {
       this.setState("failed");
       this.options.logger.error(
@@ -317,19 +288,9 @@ export class Backend {
       return;
     }
     this.setState("restarting");
-    this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.consecutiveFailures} of ${maxAttempts})`);
-    const schedule = (): void => {
-      if (failed !== this.generation) return; // stopped meanwhile
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
-        this.restarts++;
-        void this.attempt();
-      }, delay);
-      this.restartTimer.unref?.();
-    };
-    // One connection at a time: the next one starts only once the last is gone.
-    if (stopping) void stopping.then(schedule, schedule);
-    else schedule();
+    this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.restart.consecutiveFailures} of ${maxAttempts})`);
+    // One connection at a time: the next one starts only once the last is gone (and not if stopped meanwhile).
+    this.restart.schedule(delay, () => void this.attempt(), () => failed === this.generation, stopping);
   }
 
   /** Fetch and install `kinds` of connection `generation` (dropped if that connection ended meanwhile). */
@@ -340,15 +301,7 @@ export class Backend {
       const list = await listAll(peer, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
       if (generation !== this.generation || this.stateValue !== "ready") return;
       this.catalog.set(kind, list);
-      this.events.emit("catalogChanged", kind);
     }
-  }
-
-  /** Empty every catalog, telling listeners which kinds changed. */
-  private clearCatalog(): void {
-    const had = [...this.catalog].filter(([, list]) => list.length > 0).map(([kind]) => kind);
-    this.catalog = new Map();
-    for (const kind of had) this.events.emit("catalogChanged", kind);
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {

@@ -4,6 +4,8 @@ import type { JsonRpcPeer } from "../jsonrpc/peer.js";
 import { Method } from "../mcp/methods.js";
 import type { Implementation, InitializeResult } from "../mcp/types.js";
 import { VERSION } from "../version.js";
+import type { CatalogKind } from "../mcp/catalog-kinds.js";
+import { declaredKinds, listAll } from "./catalog-listing.js";
 import { isLegacyVersion, LATEST_LEGACY_VERSION, type Era } from "../mcp/versions.js";
 
 /** Who we say we are to backends. */
@@ -49,4 +51,21 @@ export async function initializeLegacy(peer: JsonRpcPeer, label: string, timeout
   };
   if (typeof result.instructions === "string") session.instructions = result.instructions;
   return session;
+}
+
+/**
+ * A connection's session: the handshake, then the whole list of every
+ * catalog kind the backend declared (the others are not asked for).
+ */
+export async function openSession(
+  peer: JsonRpcPeer,
+  label: string,
+  timeoutMs: number,
+  capabilities: JsonObject,
+  warn: (message: string) => void,
+): Promise<{ session: BackendSession; lists: Map<CatalogKind, readonly JsonObject[]> }> {
+  const session = await initializeLegacy(peer, label, timeoutMs, capabilities);
+  const lists = new Map<CatalogKind, readonly JsonObject[]>();
+  for (const kind of declaredKinds(session.capabilities)) lists.set(kind, await listAll(peer, kind, label, timeoutMs, warn));
+  return { session, lists };
 }

@@ -21,12 +21,19 @@ export interface Upstream {
  * its own and maps back, so progress reaches this client with its own token
  * (advisory: a slow reader gets the latest report per token). The client's
  * cancellation cancels the backend request. Failures become wire errors
- * (toWireError).
+ * (toWireError); `mapResult`, when given, rewrites the backend's result
+ * (URIs mapped back) in the same step.
  *
  * Not an async function: this is the hot path, and each async frame costs
  * an allocation per call.
  */
-export function forward(upstream: Upstream, method: string, params: JsonObject, context: RequestContext): Promise<JsonObject> {
+export function forward(
+  upstream: Upstream,
+  method: string,
+  params: JsonObject,
+  context: RequestContext,
+  mapResult?: (result: JsonObject) => JsonObject,
+): Promise<JsonObject> {
   const meta = context.meta;
   const token = meta?.["progressToken"];
   let sent = params;
@@ -40,9 +47,11 @@ export function forward(upstream: Upstream, method: string, params: JsonObject, 
     options.onProgress = (progress) =>
       void context.notify(Method.Progress, { ...progress, progressToken: token }, advisory).catch(() => undefined);
   }
-  return upstream.request(method, sent, options).catch((error: unknown) => {
+  const fail = (error: unknown): never => {
     throw toWireError(error, upstream.name);
-  });
+  };
+  const answered = upstream.request(method, sent, options);
+  return mapResult ? answered.then(mapResult, fail) : answered.catch(fail);
 }
 
 /** Local codes that mean trouble with the backend (or its connection), not with the switchboard. */

@@ -242,9 +242,12 @@ export class Gateway {
   private dispatchTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
     if (route.kind === "local") return callLocalTool(route.local.handler, args, context);
     const backend = this.backendsByName.get(route.source.name) as Backend;
-    const answered = forward(backend, Method.ToolsCall, { name: route.identity, arguments: args }, context);
-    if (!backend.prefixed) return answered as Promise<CallToolResult>;
-    return answered.then((result) => rewriteToolResultUris(result, (uri) => mapUri(this.exposure.uris, backend.name, uri))) as Promise<CallToolResult>;
+    const params = { name: route.identity, arguments: args };
+    if (!backend.prefixed) return forward(backend, Method.ToolsCall, params, context) as Promise<CallToolResult>;
+    const uris = this.exposure.uris;
+    return forward(backend, Method.ToolsCall, params, context, (result) =>
+      rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)),
+    ) as Promise<CallToolResult>;
   }
 
   /**
@@ -278,7 +281,10 @@ export class Gateway {
   }
 
   private backendNotification(backend: Backend, method: string, params: JsonObject | undefined): void {
-    if (method === Method.LoggingMessage) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.values());
+    if (method === Method.LoggingMessage) {
+      this.logger.debug(`[${backend.name}] log: ${JSON.stringify(params?.["data"] ?? params)}`);
+      this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.values());
+    }
     else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
   }
 }

@@ -66,8 +66,10 @@ export async function getPrompt(gateway: Gateway, params: JsonObject | undefined
   if (route.kind === "local") return callLocalPrompt(route.local, args ?? {}, context);
   const backend = backendOf(gateway, route);
   const forwarded: JsonObject = args === undefined ? { name: route.identity } : { name: route.identity, arguments: args };
-  const result = await forward(backend, Method.PromptsGet, forwarded, context);
-  return backend.prefixed ? rewritePromptResultUris(result, (uri) => mapUri(gateway.exposure.uris, backend.name, uri)) : result;
+  if (!backend.prefixed) return forward(backend, Method.PromptsGet, forwarded, context);
+  return forward(backend, Method.PromptsGet, forwarded, context, (result) =>
+    rewritePromptResultUris(result, (uri) => mapUri(gateway.exposure.uris, backend.name, uri)),
+  );
 }
 
 async function callLocalPrompt(local: LocalEntry<LocalPromptHandler>, args: Record<string, string>, context: RequestContext): Promise<JsonObject> {
@@ -93,8 +95,10 @@ export async function readResource(gateway: Gateway, params: JsonObject | undefi
     }
   }
   const backend = backendOf(gateway, route);
-  const result = await forward(backend, Method.ResourcesRead, { uri: route.identity }, context);
-  return backend.prefixed ? rewriteReadResultUris(result, (original) => mapUri(gateway.exposure.uris, backend.name, original)) : result;
+  if (!backend.prefixed) return forward(backend, Method.ResourcesRead, { uri: route.identity }, context);
+  return forward(backend, Method.ResourcesRead, { uri: route.identity }, context, (result) =>
+    rewriteReadResultUris(result, (original) => mapUri(gateway.exposure.uris, backend.name, original)),
+  );
 }
 
 /**
