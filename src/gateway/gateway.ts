@@ -12,13 +12,12 @@ import { CursorCodec, paginate } from "../mcp/cursor.js";
 import { Method } from "../mcp/methods.js";
 import { serverPrefix, type NamingPolicy } from "../mcp/naming.js";
 import { rewriteToolResultUris } from "../mcp/result-uris.js";
-import { toCallToolResult } from "../mcp/tool-result.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
 import { DEFAULT_URI_MAPPING, mapUri, uriPrefix, type UriMapping } from "../mcp/uri-mapping.js";
 import type { CatalogRoute } from "./catalog.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
 import { forward } from "./forward.js";
-import type { LocalToolDefinition, LocalToolHandler } from "./local-tool.js";
+import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
 import { LogRouter } from "./log-router.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
@@ -286,16 +285,5 @@ export class Gateway {
       this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.values());
     }
     else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
-  }
-}
-
-/** Run a local tool: its return value normalised, a thrown error as a tool error (a JsonRpcError stays one). */
-async function callLocalTool(handler: LocalToolHandler, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
-  try {
-    return toCallToolResult(await handler(args, context));
-  } catch (error) {
-    if (error instanceof JsonRpcError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    return { content: [{ type: "text", text: message }], isError: true };
   }
 }
