@@ -101,6 +101,7 @@ describe("HTTP front: /healthz and server.authToken", () => {
   async function serveWithBackend(server: Record<string, unknown>): Promise<string> {
     const board = new Switchboard({ servers: { "secret-name": echo }, server }, { logger: silentLogger, idleGc: false });
     boards.push(board);
+    await board.start(); // the report is "ok" only once the backend is up
     const front = await board.run({ transport: "http", host: "127.0.0.1", port: 0 });
     return front.url!.replace(/\/mcp$/, "/healthz");
   }
