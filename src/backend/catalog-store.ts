@@ -5,9 +5,9 @@ const EMPTY: readonly JsonObject[] = [];
 
 /**
  * What one backend serves now, per catalog kind, with a change callback for
- * every kind that changes: all of them when a connection's first listing
- * is installed, one when it is re-listed, the non-empty ones when the
- * backend goes down.
+ * every kind that changes: those with entries when a connection's first
+ * listing is installed, one when it is re-listed, the non-empty ones when
+ * the backend goes down.
  */
 export class CatalogStore {
   private lists = new Map<CatalogKind, readonly JsonObject[]>();
@@ -19,10 +19,13 @@ export class CatalogStore {
     return this.lists.get(kind) ?? EMPTY;
   }
 
-  /** A connection's first listing: every kind it declared (the others empty); every kind is reported. */
+  /** A connection's first listing: every kind it declared (the others empty); the kinds with entries before or now are reported. */
   install(lists: Map<CatalogKind, readonly JsonObject[]>): void {
+    const before = this.lists;
     this.lists = lists;
-    for (const kind of CATALOG_KINDS) this.changed(kind);
+    for (const kind of CATALOG_KINDS) {
+      if ((before.get(kind)?.length ?? 0) > 0 || (lists.get(kind)?.length ?? 0) > 0) this.changed(kind);
+    }
   }
 
   /** One kind re-listed. */

@@ -276,12 +276,12 @@ describe("Backend", () => {
     backend.events.on("catalogChanged", (kind) => void kinds.push(kind));
     await backend.start();
     expect(backend.state).toBe("ready");
-    expect(backend.entries("prompts").map((prompt) => prompt["name"])).toEqual(["greet", "grow"]);
+    expect(backend.entries("prompts").map((prompt) => prompt["name"])).toEqual(["greet", "grow", "crash"]);
     expect(backend.tools).toHaveLength(0);
     expect(logger.lines.join("\n")).not.toMatch(/tools\/list/);
     kinds.length = 0;
     await backend.request("prompts/get", { name: "grow" });
-    await waitFor(() => backend.entries("prompts").length === 3, 3000, "the grown prompt");
+    await waitFor(() => backend.entries("prompts").length === 4, 3000, "the grown prompt");
     expect(kinds).toEqual(["prompts"]);
   });
 });

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { PromptListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Switchboard } from "../../src/switchboard.js";
 import { silentLogger } from "../../src/log/logger.js";
 import { fixture } from "../helpers/paths.js";
+import { waitFor } from "../helpers/procfs.js";
 
 /**
  * The embedding API serves the whole surface (local tools, prompts,
@@ -87,5 +89,33 @@ describe("pagination of aggregated lists", () => {
     await expect(client.listTools({ cursor: "forged.cursor" })).rejects.toMatchObject({ code: -32602 });
     await expect(client.listTools({ cursor: firstCursor!.slice(0, -2) + "xx" })).rejects.toMatchObject({ code: -32602 });
     await expect(client.listPrompts({ cursor: firstCursor! })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/belongs to the tools list/) });
+  });
+});
+
+describe("change notifications", () => {
+  it("a backend going down and coming back tells the client its prompts changed, twice", async () => {
+    const board = new Switchboard(
+      {
+        servers: {
+          words: {
+            type: "stdio",
+            command: process.execPath,
+            args: [fixture("prompts-backend")],
+            restart: { maxAttempts: 3, initialDelay: 100, maxDelay: 200 },
+          },
+        },
+      },
+      { logger: silentLogger, stopLadder: { stdinGraceMs: 100, termGraceMs: 300 } },
+    );
+    await board.start();
+    const client = await serve(board);
+    expect(client.getServerCapabilities()?.prompts).toEqual({ listChanged: true });
+    const seen: string[][] = [];
+    client.setNotificationHandler(PromptListChangedNotificationSchema, async () => {
+      seen.push((await client.listPrompts()).prompts.map((p) => p.name));
+    });
+    await expect(client.getPrompt({ name: "proxy.words.crash" })).rejects.toMatchObject({ code: -32000 });
+    await waitFor(() => seen.some((names) => names.length === 0), 5000, "the prompts gone");
+    await waitFor(() => seen.at(-1)?.includes("proxy.words.greet") === true, 5000, "the prompts back after the restart");
   });
 });
