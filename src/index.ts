@@ -18,6 +18,14 @@ export type {
   RestartPolicy,
 } from "./config/types.js";
 export type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool.js";
+export type {
+  LocalPromptArgument,
+  LocalPromptDefinition,
+  LocalPromptHandler,
+  LocalResourceDefinition,
+  LocalResourceHandler,
+  LocalResourceTemplateDefinition,
+} from "./gateway/local-surface.js";
 export type { RequestContext, ClientContext, FrontKind } from "./gateway/request-context.js";
 export type { BackendStats, BackendState } from "./backend/backend.js";
 export { JsonRpcError, ErrorCode } from "./jsonrpc/errors.js";

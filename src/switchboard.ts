@@ -7,6 +7,13 @@ import { serveStdio, type StdioFront } from "./front/stdio-front.js";
 import { serveHttp, type HttpFront } from "./front/http/http-front.js";
 import { Gateway } from "./gateway/gateway.js";
 import type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool.js";
+import type {
+  LocalPromptDefinition,
+  LocalPromptHandler,
+  LocalResourceDefinition,
+  LocalResourceHandler,
+  LocalResourceTemplateDefinition,
+} from "./gateway/local-surface.js";
 import { newClientContext } from "./gateway/front-session.js";
 import { CallContext } from "./gateway/request-context.js";
 import { Cancellation } from "./jsonrpc/cancellation.js";
@@ -97,6 +104,7 @@ export class Switchboard {
     const { namespace, separator, maxNameLength } = this.config.proxy;
     this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
       startupWaitMs: this.config.proxy.startupWaitMs,
+      pageSize: this.config.proxy.pageSize,
     });
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
@@ -120,6 +128,35 @@ export class Switchboard {
   /** Register a local tool served by the switchboard itself. */
   tool(definition: LocalToolDefinition, handler: LocalToolHandler): this {
     this.gateway.addLocalTool(definition, handler);
+    return this;
+  }
+
+  /**
+   * Register a local prompt served by the switchboard itself: `handler`
+   * gets the client's arguments and returns a `GetPromptResult` or a string
+   * (one user message).
+   */
+  prompt(definition: LocalPromptDefinition, handler: LocalPromptHandler): this {
+    this.gateway.addLocal("prompts", { ...definition }, handler);
+    return this;
+  }
+
+  /**
+   * Register a local resource served by the switchboard itself: `handler`
+   * gets the URI and returns a `ReadResourceResult`, a string (text) or a
+   * Uint8Array (blob).
+   */
+  resource(definition: LocalResourceDefinition, handler: LocalResourceHandler): this {
+    this.gateway.addLocal("resources", { ...definition }, handler);
+    return this;
+  }
+
+  /**
+   * Register a local resource template (RFC 6570): reads of any URI it
+   * expands to go to `handler`, as for `resource()`.
+   */
+  resourceTemplate(definition: LocalResourceTemplateDefinition, handler: LocalResourceHandler): this {
+    this.gateway.addLocal("resourceTemplates", { ...definition }, handler);
     return this;
   }
 
@@ -202,6 +239,7 @@ export class Switchboard {
       this.config.proxy.separator = this.gateway.policy.separator;
     }
     this.gateway.startupWaitMs = next.proxy.startupWaitMs;
+    this.gateway.pageSize = next.proxy.pageSize;
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
     await Promise.all(old.map((backend) => backend.stop()));

@@ -1,14 +1,15 @@
 import type { JsonObject } from "../jsonrpc/message.js";
-import type { RequestOptions } from "../jsonrpc/peer.js";
+import type { RequestHandler, RequestOptions } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
+import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import type { StopLadder } from "./child-process.js";
+import type { Connector } from "./connector.js";
 import type { ProgressListener } from "./progress-tokens.js";
+
+export type { CatalogKind } from "../mcp/catalog-kinds.js";
 
 /** Where a backend is in its life. */
 export type BackendState = "starting" | "ready" | "restarting" | "failed" | "stopped" | "disabled";
-
-/** The kinds of catalog a backend serves (prompts and resources join later). */
-export type CatalogKind = "tools";
 
 /** What a backend tells its listeners (`backend.events.on(…)`); a listener that throws is logged, never fatal. */
 export interface BackendEvents {
@@ -29,6 +30,15 @@ export interface BackendOptions {
   stableAfterMs?: number;
   /** Parent environment (tests pass their own). */
   parentEnv?: NodeJS.ProcessEnv;
+  /** How to reach the server (default: the connector its config names). */
+  connector?: Connector;
+  /**
+   * Serves requests the backend sends us other than `ping` (sampling,
+   * elicitation, roots); without it they are answered -32601.
+   */
+  onServerRequest?: RequestHandler;
+  /** Client capabilities declared to the backend at its handshake (default none). */
+  clientCapabilities?: JsonObject;
 }
 
 /** Per-backend figures for stats and health. */
@@ -36,13 +46,16 @@ export interface BackendStats {
   name: string;
   state: BackendState;
   tools: number;
+  prompts: number;
+  resources: number;
+  resourceTemplates: number;
   restarts: number;
   pid: number | null;
   protocolVersion: string | null;
   serverInfo: { name: string; version: string } | null;
   lastError: string | null;
   inFlight: number;
-  /** Spawn to ready (handshake and tool list done) of the last successful start, ms. */
+  /** Spawn to ready (handshake and first listings done) of the last successful start, ms. */
   startMs: number | null;
 }
 

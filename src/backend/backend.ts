@@ -1,21 +1,21 @@
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import type { StdioServerConfig } from "../config/types.js";
+import type { ServerConfig } from "../config/types.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
-import { JsonRpcPeer } from "../jsonrpc/peer.js";
+import type { JsonRpcPeer } from "../jsonrpc/peer.js";
+import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
 import type { Tool } from "../mcp/types.js";
-import { NdjsonStreamTransport } from "../transport/ndjson-stream-transport.js";
-import { childEnv } from "./child-env.js";
-import { DEFAULT_STOP_LADDER, exited, spawnChild, stopChild, type ChildExit } from "./child-process.js";
-import { initializeLegacy, listAllTools, type BackendSession } from "./handshake.js";
-import { ProgressTokens } from "./progress-tokens.js";
-import { forwardStderr } from "./stderr-lines.js";
-import { describeExit, formatMs, unavailableReason, whatNext, withinMs } from "./exit-report.js";
-import { restartDelay } from "./restart-policy.js";
-import { explainForwardFailure } from "./forward-failure.js";
-import { Relister } from "./relister.js";
 import { Emitter } from "../events/emitter.js";
+import { declaredKinds, listAll } from "./catalog-listing.js";
+import { CatalogStore } from "./catalog-store.js";
+import type { Connection, ConnectionEnd, Connector } from "./connector.js";
+import { connectorFor } from "./connectors.js";
+import { formatMs, startupFailure, unavailableReason, whatNext, withinMs } from "./exit-report.js";
+import { explainForwardFailure } from "./forward-failure.js";
+import { openSession, type BackendSession } from "./handshake.js";
+import { openPeer } from "./backend-peer.js";
+import { ProgressTokens } from "./progress-tokens.js";
+import { RestartSchedule } from "./restart-policy.js";
 import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
 export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
@@ -24,40 +24,51 @@ export type { BackendEvents, BackendOptions, BackendState, BackendStats, Catalog
 const EXIT_STATUS_WAIT_MS = 250;
 
 /**
- * One backend MCP server in a child process: spawn, handshake, tool catalog,
- * request forwarding, restart with capped exponential backoff, stop ladder.
+ * One backend MCP server over a connector: handshake, the catalogs its
+ * capabilities declare (tools, prompts, resources, resource templates),
+ * request forwarding, restart with capped exponential backoff, stop. It
+ * never knows which connector it has (a child process today).
  */
 export class Backend {
   readonly name: string;
-  readonly config: StdioServerConfig;
+  readonly config: ServerConfig;
   /** State, catalog and notification events; listeners are isolated from each other and from the backend. */
   readonly events: Emitter<BackendEvents>;
   private readonly options: BackendOptions;
+  private readonly connector: Connector;
   private readonly label: string;
   private stateValue: BackendState = "starting";
-  private child: ChildProcessWithoutNullStreams | undefined;
+  private connection: Connection | undefined;
   private peer: JsonRpcPeer | undefined;
   private session: BackendSession | undefined;
-  private exitStatus: Promise<ChildExit> | undefined;
-  private toolList: Tool[] = [];
+  private lastCapabilities: Record<string, unknown> = {};
+  private readonly catalog: CatalogStore;
   private progress = new ProgressTokens();
   private generation = 0;
-  private restarts = 0;
-  private consecutiveFailures = 0;
-  private readyAt = 0;
   private lastError: string | null = null;
   private lastStartMs: number | null = null;
-  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly restart: RestartSchedule;
   private firstStart: Promise<void> | undefined;
 
-  constructor(name: string, config: StdioServerConfig, options: BackendOptions) {
+  constructor(name: string, config: ServerConfig, options: BackendOptions) {
     this.name = name;
     this.config = config;
     this.options = options;
     this.label = `backend "${name}"`;
+    this.connector =
+      options.connector ??
+      connectorFor(config, {
+        name,
+        logger: options.logger,
+        maxMessageBytes: options.maxMessageBytes,
+        ...(options.stopLadder ? { stopLadder: options.stopLadder } : {}),
+        ...(options.parentEnv ? { parentEnv: options.parentEnv } : {}),
+      });
     this.events = new Emitter<BackendEvents>((error, event) =>
       options.logger.error(`a listener of ${this.label} failed on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
+    this.catalog = new CatalogStore((kind) => this.events.emit("catalogChanged", kind));
+    this.restart = new RestartSchedule(config.restart, options.stableAfterMs ?? 10_000);
     if (!config.enabled) this.stateValue = "disabled";
   }
 
@@ -66,9 +77,27 @@ export class Backend {
     return this.stateValue;
   }
 
+  /** False for `prefix: false` servers: names and URIs are exposed as they are. */
+  get prefixed(): boolean {
+    return this.config.prefix;
+  }
+
+  /** The entries of `kind` it serves now (empty unless ready). */
+  entries(kind: CatalogKind): readonly JsonObject[] {
+    return this.catalog.entries(kind);
+  }
+
   /** The tools it serves now (empty unless ready). */
   get tools(): readonly Tool[] {
-    return this.toolList;
+    return this.entries("tools") as readonly Tool[];
+  }
+
+  /**
+   * The capabilities it declared at its last handshake: kept while it is
+   * down, so that what the switchboard advertises does not flicker.
+   */
+  get capabilities(): Readonly<Record<string, unknown>> {
+    return this.session?.capabilities ?? this.lastCapabilities;
   }
 
   /** True while its first start is in progress (started, neither ready nor failed yet). */
@@ -96,7 +125,7 @@ export class Backend {
   request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
     const peer = this.peer;
     if (this.stateValue !== "ready" || !peer) return Promise.reject(this.unavailableError(method));
-    const exitStatus = this.exitStatus;
+    const ended = this.connection?.ended;
     let forwarded = params;
     let token: string | undefined;
     if (options.onProgress) {
@@ -105,7 +134,7 @@ export class Backend {
       forwarded = { ...params, _meta: { ...meta, progressToken: token } };
     }
     // The peer was made with this backend's timeout: options pass through as they are.
-    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, exitStatus));
+    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, ended));
     if (token === undefined) return answered;
     const owned = token;
     return answered.finally(() => this.progress.release(owned));
@@ -116,9 +145,13 @@ export class Backend {
    * connection is reported as the backend's exit (or closed output); the
    * rest is named by explainForwardFailure.
    */
-  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, exitStatus: Promise<ChildExit> | undefined): Promise<never> {
+  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, ended: Promise<ConnectionEnd> | undefined): Promise<never> {
     // A send that failed while the connection stays open is not the backend's end.
-    if (hasCode(error, "CONNECTION_CLOSED") && exitStatus && !peer.isOpen) throw await this.exitError(method, exitStatus, error);
+    if (hasCode(error, "CONNECTION_CLOSED") && ended && !peer.isOpen) {
+      const end = await withinMs(ended, EXIT_STATUS_WAIT_MS);
+      const what = end ? end.description : "closed its output";
+      throw new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause: error });
+    }
     throw explainForwardFailure(this.label, method, error, this.config.timeoutMs);
   }
 
@@ -128,18 +161,14 @@ export class Backend {
     const wasDisabled = this.stateValue === "disabled";
     this.setState("stopped");
     this.generation++;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    const child = this.child;
-    const hadTools = this.toolList.length > 0;
-    this.toolList = [];
+    this.restart.cancel();
+    const connection = this.connection;
     this.session = undefined;
-    if (hadTools) this.events.emit("catalogChanged", "tools");
-    if (wasDisabled || !child) return;
+    this.catalog.clear();
+    if (wasDisabled || !connection) return;
     const peer = this.peer;
     this.peer = undefined;
-    const done = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
-    await done;
+    await connection.stop();
     await peer?.close();
   }
 
@@ -148,9 +177,12 @@ export class Backend {
     return {
       name: this.name,
       state: this.stateValue,
-      tools: this.toolList.length,
-      restarts: this.restarts,
-      pid: this.child?.pid ?? null,
+      tools: this.entries("tools").length,
+      prompts: this.entries("prompts").length,
+      resources: this.entries("resources").length,
+      resourceTemplates: this.entries("resourceTemplates").length,
+      restarts: this.restart.restarts,
+      pid: this.connection?.pid ?? null,
       protocolVersion: this.session?.protocolVersion ?? null,
       serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
       lastError: this.lastError,
@@ -162,114 +194,82 @@ export class Backend {
   private async attempt(): Promise<void> {
     const generation = ++this.generation;
     const spawnedAt = performance.now();
-    this.setState(this.restarts === 0 && this.consecutiveFailures === 0 ? "starting" : "restarting");
+    this.setState(this.restart.pristine ? "starting" : "restarting");
     const { logger } = this.options;
-    let child: ChildProcessWithoutNullStreams;
+    let connection: Connection;
     try {
-      child = spawnChild({
-        command: this.config.command,
-        args: this.config.args,
-        env: childEnv(this.options.parentEnv ?? process.env, this.config.env, this.config.inheritEnv),
-        ...(this.config.cwd === undefined ? {} : { cwd: this.config.cwd }),
-      }, { onWarning: (message) => logger.warn(message) });
+      connection = this.connector.connect();
     } catch (error) {
       this.failAttempt(generation, `could not be spawned: ${String(error)}`);
       return;
     }
-    this.child = child;
-    const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
-    this.exitStatus = exited(child);
-    forwardStderr(child.stderr, (line) => logger.info(`[${this.name}] ${line}`));
-    const transport = new NdjsonStreamTransport(child.stdout, child.stdin, { maxMessageBytes: this.options.maxMessageBytes });
-    const peer = new JsonRpcPeer(transport, {
+    this.connection = connection;
+    const { peer, watch } = openPeer(connection, {
       label: this.label,
-      requestTimeoutMs: this.config.timeoutMs,
-      onAbandon: (id, reason) => void peer.notify(Method.Cancelled, { requestId: id, reason }).catch(() => undefined),
-      onWarning: (message) => logger.warn(message),
+      timeoutMs: this.config.timeoutMs,
+      logger,
+      progress: this.progress,
+      onServerRequest: this.options.onServerRequest,
+      notification: (method, params) => this.forwardNotification(method, params),
+      relist: (peerOf, kinds) => this.relist(generation, peerOf, kinds),
     });
     this.peer = peer;
-    peer.setRequestHandler(Method.Ping, () => ({}));
-    const relister = new Relister(
-      () => this.relist(generation, peer),
-      (error) => this.options.logger.warn(`${this.label} could not re-list its tools: ${String(error)}`),
-    );
-    peer.setNotificationHandler(Method.ToolsListChanged, () => relister.changed());
-    peer.setNotificationHandler(Method.Progress, (params) => {
-      if (!this.progress.deliver(params)) logger.debug(`${this.label} sent progress for an unknown token`);
-    });
-    peer.setNotificationHandler(Method.LoggingMessage, (params) => this.forwardNotification(Method.LoggingMessage, params));
-    // Either ends a ready connection: the child's exit, or its output closing (even if it runs on).
-    child.once("exit", () => this.connectionEnded(generation, child));
-    child.once("error", (error) => this.connectionEnded(generation, child, error));
-    peer.onclose = () => this.connectionEnded(generation, child);
-    child.stdin.on("error", () => undefined);
+    // Either ends a ready connection: the connection's end (exit, spawn failure), or its output closing (even if it runs on).
+    void connection.ended.then((end) => this.connectionEnded(generation, end));
+    peer.onclose = () => this.connectionEnded(generation);
     try {
       await peer.start();
-      const handshake = (async () => {
-        const session = await initializeLegacy(peer, this.label, this.config.startupTimeoutMs);
-        const tools = await listAllTools(peer, this.label, this.config.startupTimeoutMs, (m) => logger.warn(m));
-        return { session, tools };
-      })();
-      const outcome = await Promise.race([
-        handshake,
-        spawnError.then((error) => Promise.reject(error)),
-        this.exitStatus.then((exit) => Promise.reject(new Error(describeExit(exit)))),
-      ]);
+      const timeout = this.config.startupTimeoutMs;
+      const handshake = openSession(peer, this.label, timeout, this.options.clientCapabilities ?? {}, (m) => logger.warn(m));
+      const outcome = await Promise.race([handshake, connection.ended.then((end) => Promise.reject(end.error ?? new Error(end.description)))]);
       if (generation !== this.generation) return;
       // Its output may have closed right after the last answer: that connection is no start.
       if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
-      this.toolList = outcome.tools;
-      this.readyAt = Date.now();
+      this.lastCapabilities = outcome.session.capabilities;
+      this.restart.ready();
       this.lastStartMs = Math.round(performance.now() - spawnedAt);
       this.lastError = null;
       this.setState("ready");
-      logger.info(`${this.label} ready: ${outcome.tools.length} tools, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
-      this.events.emit("catalogChanged", "tools");
-      relister.markReady();
+      const counts = [...outcome.lists].map(([kind, list]) => `${list.length} ${kind}`).join(", ") || "no catalog";
+      logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
+      this.catalog.install(outcome.lists);
+      watch.markReady();
     } catch (error) {
       if (generation !== this.generation) return;
-      const exit = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(this.exitStatus, EXIT_STATUS_WAIT_MS) : undefined;
+      const end = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(connection.ended, EXIT_STATUS_WAIT_MS) : undefined;
       if (generation !== this.generation) return;
-      const reason = hasCode(error, "REQUEST_TIMEOUT")
-        ? `did not finish its handshake within ${this.config.startupTimeoutMs} ms`
-        : exit
-          ? `${describeExit(exit)} during startup`
-          : `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
-      if (child.pid !== undefined) void stopChild(child, { stdinGraceMs: 0, termGraceMs: 500 });
-      this.failAttempt(generation, reason);
+      void connection.stop({ quick: true });
+      this.failAttempt(generation, startupFailure(error, end, this.config.startupTimeoutMs));
     }
   }
 
   /**
-   * The ready connection of `generation` ended: the child exited, failed, or
-   * closed its output, which ends the connection even if the process runs
-   * on. At once its tools leave and calls in flight fail (the peer rejects
-   * them); then a child still running is stopped with the stop ladder, and
-   * the backend is restarted under its restart policy. Startup failures are
-   * attempt()'s.
+   * The ready connection of `generation` ended: the connection is over (exit,
+   * failure), or its output closed, which ends it even if the process runs
+   * on. At once its catalog leaves and calls in flight fail (the peer
+   * rejects them); then a connection still open is stopped, and the backend
+   * is restarted under its restart policy. Startup failures are attempt()'s.
    */
-  private connectionEnded(generation: number, child: ChildProcessWithoutNullStreams, error?: Error): void {
+  private connectionEnded(generation: number, end?: ConnectionEnd): void {
     if (generation !== this.generation || this.stateValue !== "ready") return;
-    if (Date.now() - this.readyAt >= (this.options.stableAfterMs ?? 10_000)) this.consecutiveFailures = 0;
-    const exitStatus = this.exitStatus;
-    this.toolList = [];
+    this.restart.ended();
+    const connection = this.connection;
     this.session = undefined;
-    this.lastError = error ? `failed: ${error.message}` : "its connection ended";
+    this.lastError = end?.error ? end.description : "its connection ended";
     this.setState("restarting");
-    this.events.emit("catalogChanged", "tools");
+    this.catalog.clear();
     void this.peer?.close();
-    void this.restartAfterEnd(generation, child, exitStatus, error);
+    void this.restartAfterEnd(generation, connection, end);
   }
 
-  /** Name how the connection ended (the exit status, if it comes), stop a child still running, then restart. */
-  private async restartAfterEnd(generation: number, child: ChildProcessWithoutNullStreams, exitStatus: Promise<ChildExit> | undefined, error?: Error): Promise<void> {
-    if (error) return this.failAttempt(generation, `failed: ${error.message}`);
-    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
+  /** Name how the connection ended (if that comes), stop a connection still open, then restart. */
+  private async restartAfterEnd(generation: number, connection: Connection | undefined, end?: ConnectionEnd): Promise<void> {
+    const known = end ?? (await withinMs(connection?.ended, EXIT_STATUS_WAIT_MS));
     if (generation !== this.generation) return;
-    if (exit) return this.failAttempt(generation, describeExit(exit));
+    if (known) return this.failAttempt(generation, known.description);
     this.options.logger.warn(`${this.label} closed its output but is still running; stopping it`);
-    const stopped = stopChild(child, this.options.stopLadder ?? DEFAULT_STOP_LADDER);
+    const stopped = connection?.stop();
     this.failAttempt(generation, "closed its output but kept running (it was stopped)", stopped);
   }
 
@@ -277,10 +277,9 @@ export class Backend {
   private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>): void {
     if (generation !== this.generation) return;
     const failed = ++this.generation;
-    this.consecutiveFailures++;
     this.lastError = reason;
     const { maxAttempts } = this.config.restart;
-    const delay = restartDelay(this.config.restart, this.consecutiveFailures);
+    const delay = this.restart.failed();
     if (delay === undefined) {
       this.setState("failed");
       this.options.logger.error(
@@ -289,38 +288,25 @@ export class Backend {
       return;
     }
     this.setState("restarting");
-    this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.consecutiveFailures} of ${maxAttempts})`);
-    const schedule = (): void => {
-      if (failed !== this.generation) return; // stopped meanwhile
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
-        this.restarts++;
-        void this.attempt();
-      }, delay);
-      this.restartTimer.unref?.();
-    };
-    // One child at a time: the next one starts only once the last is gone.
-    if (stopping) void stopping.then(schedule, schedule);
-    else schedule();
+    this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.restart.consecutiveFailures} of ${maxAttempts})`);
+    // One connection at a time: the next one starts only once the last is gone (and not if stopped meanwhile).
+    this.restart.schedule(delay, () => void this.attempt(), () => failed === this.generation, stopping);
   }
 
-  /** Fetch and install the tool list of connection `generation` (dropped if that connection ended meanwhile). */
-  private async relist(generation: number, peer: JsonRpcPeer): Promise<void> {
-    const tools = await listAllTools(peer, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
-    if (generation !== this.generation || this.stateValue !== "ready") return;
-    this.toolList = tools;
-    this.events.emit("catalogChanged", "tools");
+  /** Fetch and install `kinds` of connection `generation` (dropped if that connection ended meanwhile). */
+  private async relist(generation: number, peer: JsonRpcPeer, kinds: readonly CatalogKind[]): Promise<void> {
+    const declared = declaredKinds(this.session?.capabilities ?? {});
+    for (const kind of kinds) {
+      if (!declared.includes(kind)) continue;
+      const list = await listAll(peer, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
+      if (generation !== this.generation || this.stateValue !== "ready") return;
+      this.catalog.set(kind, list);
+    }
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {
     if (this.events.listenerCount("notification") > 0) this.events.emit("notification", method, params);
     else if (method === Method.LoggingMessage) this.options.logger.info(`[${this.name}] ${JSON.stringify(params?.["data"] ?? params)}`);
-  }
-
-  private async exitError(method: string, exitStatus: Promise<ChildExit>, cause: unknown): Promise<SwitchboardError> {
-    const exit = await withinMs(exitStatus, EXIT_STATUS_WAIT_MS);
-    const what = exit ? describeExit(exit) : "closed its output";
-    return new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause });
   }
 
   private unavailableError(method: string): SwitchboardError {

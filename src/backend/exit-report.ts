@@ -1,3 +1,4 @@
+import { hasCode } from "../jsonrpc/local-error.js";
 import type { ChildExit } from "./child-process.js";
 
 /** How a child ended, in words: `exited with code 1`, `was killed by SIGKILL`. */
@@ -51,4 +52,11 @@ export async function withinMs<T>(promise: Promise<T> | undefined, ms: number): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Why a startup failed, in words: a handshake timeout, the connection's end (`end`, when known), or the error. */
+export function startupFailure(error: unknown, end: { description: string } | undefined, startupTimeoutMs: number): string {
+  if (hasCode(error, "REQUEST_TIMEOUT")) return `did not finish its handshake within ${startupTimeoutMs} ms`;
+  if (end) return `${end.description} during startup`;
+  return `failed during startup: ${error instanceof Error ? error.message : String(error)}`;
 }

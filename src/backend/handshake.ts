@@ -1,10 +1,11 @@
-import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
-import { isJsonObject } from "../jsonrpc/message.js";
+import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { JsonRpcPeer } from "../jsonrpc/peer.js";
 import { Method } from "../mcp/methods.js";
-import type { Implementation, InitializeResult, Tool } from "../mcp/types.js";
+import type { Implementation, InitializeResult } from "../mcp/types.js";
 import { VERSION } from "../version.js";
+import type { CatalogKind } from "../mcp/catalog-kinds.js";
+import { declaredKinds, listAll } from "./catalog-listing.js";
 import { isLegacyVersion, LATEST_LEGACY_VERSION, type Era } from "../mcp/versions.js";
 
 /** Who we say we are to backends. */
@@ -19,17 +20,16 @@ export interface BackendSession {
   instructions?: string;
 }
 
-/** Most pages a list may have before we call it a loop. */
-export const MAX_LIST_PAGES = 1000;
-
 /**
  * Legacy client handshake: `initialize` offering our latest legacy version,
  * accept the backend's choice if we speak it, then `notifications/initialized`.
+ * `capabilities` are the client capabilities we declare (none unless we
+ * can honour server-to-client requests for this backend).
  */
-export async function initializeLegacy(peer: JsonRpcPeer, label: string, timeoutMs: number): Promise<BackendSession> {
+export async function initializeLegacy(peer: JsonRpcPeer, label: string, timeoutMs: number, capabilities: JsonObject = {}): Promise<BackendSession> {
   const raw = await peer.request(
     Method.Initialize,
-    { protocolVersion: LATEST_LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+    { protocolVersion: LATEST_LEGACY_VERSION, capabilities, clientInfo: CLIENT_INFO },
     { timeoutMs },
   );
   const result = raw as Partial<InitializeResult>;
@@ -53,34 +53,19 @@ export async function initializeLegacy(peer: JsonRpcPeer, label: string, timeout
   return session;
 }
 
-/** `tools/list` following `nextCursor` to the last page. */
-export async function listAllTools(
+/**
+ * A connection's session: the handshake, then the whole list of every
+ * catalog kind the backend declared (the others are not asked for).
+ */
+export async function openSession(
   peer: JsonRpcPeer,
   label: string,
   timeoutMs: number,
+  capabilities: JsonObject,
   warn: (message: string) => void,
-): Promise<Tool[]> {
-  const tools: Tool[] = [];
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const result = await peer.request(Method.ToolsList, cursor === undefined ? {} : { cursor }, { timeoutMs });
-    const pageTools = result["tools"];
-    if (!Array.isArray(pageTools)) {
-      throw new JsonRpcError(ErrorCode.InternalError, `${label} answered tools/list without a "tools" array`);
-    }
-    for (const tool of pageTools) {
-      if (!isJsonObject(tool) || typeof tool["name"] !== "string" || !isJsonObject(tool["inputSchema"])) {
-        warn(`${label} listed a tool without a string "name" and an object "inputSchema"; it was left out: ${JSON.stringify(tool).slice(0, 200)}`);
-        continue;
-      }
-      tools.push(tool as Tool);
-    }
-    const next = result["nextCursor"];
-    if (typeof next !== "string" || next === "") return tools;
-    if (seen.has(next)) throw new SwitchboardError("HANDSHAKE_FAILED", `${label} repeated tools/list cursor ${JSON.stringify(next)}; stopping`);
-    seen.add(next);
-    cursor = next;
-  }
-  throw new SwitchboardError("HANDSHAKE_FAILED", `${label} returned more than ${MAX_LIST_PAGES} pages of tools`);
+): Promise<{ session: BackendSession; lists: Map<CatalogKind, readonly JsonObject[]> }> {
+  const session = await initializeLegacy(peer, label, timeoutMs, capabilities);
+  const lists = new Map<CatalogKind, readonly JsonObject[]>();
+  for (const kind of declaredKinds(session.capabilities)) lists.set(kind, await listAll(peer, kind, label, timeoutMs, warn));
+  return { session, lists };
 }

@@ -13,7 +13,7 @@ export interface ParsedConfig {
 }
 
 const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "maxBufferedBytes", "logLevel", "$schema"];
-const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait"];
+const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize"];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
 const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes"];
@@ -171,6 +171,7 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     namespace: read.string(obj, "namespace", "proxy", DEFAULT_PROXY.namespace),
     separator: read.string(obj, "separator", "proxy", DEFAULT_PROXY.separator, { nonEmpty: true }),
     startupWaitMs: read.integer(obj, "startupWait", "proxy", DEFAULT_PROXY.startupWaitMs, 0, 600_000),
+    pageSize: read.integer(obj, "pageSize", "proxy", DEFAULT_PROXY.pageSize, 1, 100_000),
   };
   if (obj["maxNameLength"] !== undefined) proxy.maxNameLength = read.integer(obj, "maxNameLength", "proxy", 64, 8, 1024);
   if (proxy.namespace !== "" && !/^[A-Za-z0-9_.-]+$/.test(proxy.namespace)) {

@@ -67,6 +67,8 @@ export interface ProxyConfig {
   maxNameLength?: number;
   /** How long a request that needs the catalog waits for backends still starting, ms (0 = not at all). */
   startupWaitMs: number;
+  /** Items per page of every aggregated list (tools, prompts, resources, templates). */
+  pageSize: number;
 }
 
 /** A fully validated configuration, every default filled in. */

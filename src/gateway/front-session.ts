@@ -2,12 +2,16 @@ import { randomUUID } from "node:crypto";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { IncomingRequest, JsonRpcPeer } from "../jsonrpc/peer.js";
+import type { ServerCapabilities } from "../mcp/capabilities.js";
+import { CATALOG_KIND_RULES, type CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
 import type { Implementation } from "../mcp/types.js";
 import { negotiateLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../mcp/versions.js";
 import { VERSION } from "../version.js";
-import { readCallParams, type Gateway } from "./gateway.js";
+import type { Gateway } from "./gateway.js";
+import { readCallParams, readMeta } from "./request-params.js";
 import { CallContext, type ClientContext, type FrontKind } from "./request-context.js";
+import { complete, getPrompt, readResource, setLogLevel, subscription } from "./surface-requests.js";
 
 /** Who the switchboard says it is to its clients. */
 export const SERVER_INFO: Implementation = { name: "mcp-switchboard", version: VERSION };
@@ -31,29 +35,49 @@ export interface FrontSessionOptions {
   onInitialize?: (client: ClientContext) => void;
 }
 
+/** The capability that must have been advertised for a client to hear a kind's list_changed. */
+const CAPABILITY_OF: { readonly [K in CatalogKind]: "tools" | "prompts" | "resources" } = {
+  tools: "tools",
+  prompts: "prompts",
+  resources: "resources",
+  resourceTemplates: "resources",
+};
+
 /**
  * One client of the switchboard, on any transport: the MCP server side of the
- * front. Registers the protocol's handlers on the peer and forwards tool
- * changes to the client.
+ * front. Registers the protocol's handlers on the peer, tells the client
+ * about catalog changes of the kinds it was advertised, and receives the
+ * logs and resource updates meant for it.
  */
 export class FrontSession {
   readonly client: ClientContext;
   readonly peer: JsonRpcPeer;
   private readonly gateway: Gateway;
   private readonly unsubscribe: () => void;
+  private readonly detach: () => void;
+  private advertised: ServerCapabilities = {};
+  private readonly pendingChanges = new Set<string>();
 
   constructor(gateway: Gateway, peer: JsonRpcPeer, client: ClientContext, options: FrontSessionOptions = {}) {
     this.gateway = gateway;
     this.peer = peer;
     this.client = client;
     peer.setRequestHandler(Method.Initialize, (request) => {
-      const result = this.initialize(request.params);
+      const answer = this.initialize(request);
       options.onInitialize?.(client);
-      return result;
+      return answer;
     });
     peer.setRequestHandler(Method.Ping, () => ({}));
-    peer.setRequestHandler(Method.ToolsList, (request) => gateway.listTools(request.cancellation));
     peer.setRequestHandler(Method.ToolsCall, (request) => this.callTool(request));
+    for (const kind of ["tools", "prompts", "resources", "resourceTemplates"] as const) {
+      peer.setRequestHandler(CATALOG_KIND_RULES[kind].listMethod, (request) => gateway.list(kind, request.params?.["cursor"], request.cancellation));
+    }
+    peer.setRequestHandler(Method.PromptsGet, (request) => getPrompt(gateway, request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.ResourcesRead, (request) => readResource(gateway, request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.ResourcesSubscribe, (request) => subscription(gateway, request.method, request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.ResourcesUnsubscribe, (request) => subscription(gateway, request.method, request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.CompletionComplete, (request) => complete(gateway, request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.LoggingSetLevel, (request) => setLogLevel(gateway, request.params, this.contextOf(request)));
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;
     });
@@ -64,24 +88,41 @@ export class FrontSession {
         peer.cancelIncoming(id, reason);
       }
     });
-    this.unsubscribe = gateway.subscribe({
-      toolsChanged: () => {
-        if (client.initialized && peer.isOpen) void peer.notify(Method.ToolsListChanged).catch(() => undefined);
-      },
-    });
+    this.unsubscribe = gateway.events.on("catalogChanged", (kind) => this.catalogChanged(kind));
+    this.detach = gateway.attach({ client, notify: (method, params) => this.notify(method, params) });
     const previous = peer.onclose;
     peer.onclose = (reason) => {
-      this.unsubscribe();
+      this.dispose();
       previous?.(reason);
     };
   }
 
-  /** Stop forwarding changes to this client. */
+  /** Stop forwarding changes, logs and updates to this client; its log level and subscriptions end. */
   dispose(): void {
     this.unsubscribe();
+    this.detach();
   }
 
-  private initialize(params: JsonObject | undefined): JsonObject {
+  private notify(method: string, params?: JsonObject): void {
+    if (this.peer.isOpen) void this.peer.notify(method, params).catch(() => undefined);
+  }
+
+  /** A catalog changed: its list_changed, once per notification method per turn, if the client was advertised the kind. */
+  private catalogChanged(kind: CatalogKind): void {
+    if (!this.client.initialized || this.advertised[CAPABILITY_OF[kind]] === undefined) return;
+    const method = CATALOG_KIND_RULES[kind].listChangedMethod;
+    if (this.pendingChanges.has(method)) return;
+    this.pendingChanges.add(method);
+    // resources and resourceTemplates change together: one notifications/resources/list_changed.
+    queueMicrotask(() => {
+      this.pendingChanges.delete(method);
+      this.notify(method);
+    });
+  }
+
+  /** Answer initialize once the backends have started (at most proxy.startupWait): what is advertised depends on them. */
+  private initialize(request: IncomingRequest): JsonObject | Promise<JsonObject> {
+    const params = request.params;
     if (!params || typeof params["protocolVersion"] !== "string") {
       throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid params: initialize needs "protocolVersion", a string');
     }
@@ -92,11 +133,20 @@ export class FrontSession {
       this.client.clientInfo = { ...info, name: info["name"], version: String(info["version"] ?? "") };
     }
     this.client.capabilities = isJsonObject(params["capabilities"]) ? params["capabilities"] : {};
-    return {
-      protocolVersion: this.client.protocolVersion,
-      capabilities: { tools: { listChanged: true } },
-      serverInfo: SERVER_INFO as JsonObject,
+    const answer = (): JsonObject => {
+      this.advertised = this.gateway.capabilities();
+      return {
+        protocolVersion: this.client.protocolVersion,
+        capabilities: this.advertised as JsonObject,
+        serverInfo: SERVER_INFO as JsonObject,
+      };
     };
+    const waiting = this.gateway.whenStarted(request.cancellation);
+    return waiting ? waiting.then(answer) : answer();
+  }
+
+  private contextOf(request: IncomingRequest): CallContext {
+    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError);
   }
 
   private callTool(request: IncomingRequest): Promise<JsonObject> {

@@ -1,61 +1,87 @@
-import { McpErrorCode } from "../mcp/error-codes.js";
-import type { Backend, CatalogKind, ForwardOptions } from "../backend/backend.js";
+import { randomBytes } from "node:crypto";
+import type { Backend } from "../backend/backend.js";
+import { DEFAULT_PROXY } from "../config/defaults.js";
 import { Emitter } from "../events/emitter.js";
+import type { Cancellation } from "../jsonrpc/cancellation.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
-import { SwitchboardError, type LocalErrorCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
+import { advertisedCapabilities, type ServerCapabilities } from "../mcp/capabilities.js";
+import { CATALOG_KINDS, CATALOG_KIND_RULES, type CatalogKind, type ExposurePolicy } from "../mcp/catalog-kinds.js";
+import { CursorCodec, paginate } from "../mcp/cursor.js";
 import { Method } from "../mcp/methods.js";
-import { serverPrefix, toolNameProblem, type NamingPolicy } from "../mcp/naming.js";
-import { toCallToolResult } from "../mcp/tool-result.js";
+import { serverPrefix, type NamingPolicy } from "../mcp/naming.js";
+import { rewriteToolResultUris } from "../mcp/result-uris.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
-import type { LocalTool, LocalToolDefinition, LocalToolHandler } from "./local-tool.js";
-import type { RequestContext } from "./request-context.js";
-import { RouteTable, type ExposedCounts, type Route } from "./route-table.js";
+import { DEFAULT_URI_MAPPING, mapUri, uriPrefix, type UriMapping } from "../mcp/uri-mapping.js";
+import type { CatalogRoute } from "./catalog.js";
+import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
+import { forward } from "./forward.js";
+import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
+import { LogRouter } from "./log-router.js";
+import type { ClientSink, RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
-import type { Cancellation } from "../jsonrpc/cancellation.js";
-import { DEFAULT_PROXY } from "../config/defaults.js";
+import { Subscriptions } from "./subscriptions.js";
 
-/** Something that can be told the tool list changed (a front session). */
-export interface ChangeSubscriber {
-  toolsChanged(): void;
-}
+export { toWireError } from "./forward.js";
+export { readCallParams } from "./request-params.js";
 
 /** What the gateway tells its listeners (`gateway.events.on(…)`); a listener that throws is logged, never fatal. */
 export interface GatewayEvents {
-  /** The exposed catalog of `kind` changed (coalesced: one event per event-loop turn). */
+  /** The exposed catalog of `kind` changed (coalesced: one event per kind per event-loop turn). */
   catalogChanged: [kind: CatalogKind];
 }
 
+/** Options of the gateway beside its naming. */
+export interface GatewayOptions {
+  /** How long a request that needs the catalog waits for backends still starting, ms (0 = not at all). */
+  startupWaitMs?: number;
+  /** Items per page of every aggregated list (default 500). */
+  pageSize?: number;
+  /** How resource URIs are exposed (default `switchboard://{server}/{uri}`). */
+  uris?: UriMapping;
+}
+
 /**
- * The routing core shared by every front: local tools, backend catalogs,
- * the route table, and dispatch of tool calls.
+ * The routing core shared by every front: one catalog per kind over local
+ * entries and backends, dispatch of tool calls (prompts, resources and
+ * completions are in surface-requests.ts), change events, logging and
+ * resource subscriptions across clients.
  */
 export class Gateway {
   readonly policy: NamingPolicy;
-  private readonly logger: Logger;
-  private readonly routes: RouteTable;
-  private readonly localTools = new Map<string, LocalTool>();
-  private backendList: Backend[] = [];
-  private unwatchBackends: Array<() => void> = [];
+  /** Naming of every kind: name prefixes and the URI mapping. */
+  readonly exposure: ExposurePolicy;
+  readonly catalogs: CatalogSet;
+  /** Logging levels and messages across clients. */
+  readonly logs: LogRouter;
+  /** Resource subscriptions across clients. */
+  readonly subscriptions: Subscriptions;
   /** Catalog events for fronts, health and metrics; listeners are isolated. */
   readonly events: Emitter<GatewayEvents>;
-  private notifyScheduled = false;
+  private readonly logger: Logger;
+  private readonly codec = new CursorCodec(randomBytes(32));
+  private readonly clients = new Map<string, ClientSink>();
+  private backendList: Backend[] = [];
+  private backendsByName = new Map<string, Backend>();
+  private unwatchBackends: Array<() => void> = [];
+  private pendingKinds = new Set<CatalogKind>();
   /** Grows with every request served (for idle detection). */
   activity = 0;
-
-  /**
-   * How long a request that needs the catalog (`tools/list`, or `tools/call`
-   * of a name a starting backend may own) waits for backends still starting,
-   * ms; 0 = answer at once with what is ready.
-   */
+  /** How long a request that needs the catalog waits for backends still starting, ms; 0 = answer at once with what is ready. */
   startupWaitMs: number;
+  /** Items per page of every aggregated list. */
+  pageSize: number;
 
-  constructor(policy: NamingPolicy, logger: Logger, options: { startupWaitMs?: number } = {}) {
+  constructor(policy: NamingPolicy, logger: Logger, options: GatewayOptions = {}) {
     this.policy = policy;
     this.logger = logger;
     this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
-    this.routes = new RouteTable(policy);
+    this.pageSize = options.pageSize ?? DEFAULT_PROXY.pageSize;
+    this.exposure = { naming: policy, uris: options.uris ?? DEFAULT_URI_MAPPING };
+    this.catalogs = new CatalogSet(this.exposure);
+    this.logs = new LogRouter(logger);
+    this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
   }
 
@@ -69,84 +95,130 @@ export class Gateway {
     return this.backendList;
   }
 
+  /** The backend named `name`. */
+  backend(name: string): Backend | undefined {
+    return this.backendsByName.get(name);
+  }
+
   /** Every exposed tool, local first. */
   get tools(): readonly Tool[] {
-    return this.routes.tools;
+    return this.catalogs.tools.entries as readonly Tool[];
   }
 
   /** Exposed tools by origin: local, and proxied from backends. */
-  get exposedCounts(): Readonly<ExposedCounts> {
-    return this.routes.exposed;
+  get exposedCounts(): Readonly<{ local: number; proxied: number }> {
+    return this.catalogs.tools.counts;
   }
 
-  /** The `tools/list` result every client gets now (shared; do not modify). */
-  get toolsListResult(): JsonObject {
-    return this.routes.listResult;
-  }
-
-  /**
-   * The `tools/list` result for a client: at once when no backend is still
-   * starting; else once they are up, or after `startupWaitMs`, with what is
-   * ready then (late backends' tools follow with list_changed).
-   */
-  listTools(cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
-    const starting = this.startingBackends();
-    if (starting.length === 0 || this.startupWaitMs === 0) return this.routes.listResult;
-    return waitForStartup(starting, this.startupWaitMs, cancellation).then(() => this.routes.listResult);
-  }
-
-  /** Register a local tool; refuses bad names and collisions with a clear error. */
-  addLocalTool(definition: LocalToolDefinition, handler: LocalToolHandler): void {
-    const name = definition.name;
-    if (typeof name !== "string" || name.length === 0) {
-      throw new SwitchboardError("INVALID_NAME", "a local tool needs a non-empty string name");
-    }
-    const problem = toolNameProblem(name);
-    if (problem) this.logger.warn(`local tool name "${name}" ${problem}; some clients may reject it`);
-    if (this.localTools.has(name)) {
-      throw new SwitchboardError("NAME_COLLISION", `a local tool named "${name}" is already registered; pick another name`);
-    }
-    this.checkLocalAgainstBackends(name, this.backendList);
-    const tool: Tool = {
-      ...definition,
-      name,
-      inputSchema: definition.inputSchema ?? { type: "object", properties: {} },
-    };
-    this.localTools.set(name, { definition: tool, handler });
-    this.refresh();
-  }
-
-  /** Replace the backend set (the caller starts and stops them); their catalog changes rebuild the routes. */
-  setBackends(backends: Backend[]): void {
-    for (const name of this.localTools.keys()) this.checkLocalAgainstBackends(name, backends);
-    for (const unwatch of this.unwatchBackends) unwatch();
-    this.backendList = backends;
-    this.unwatchBackends = backends.map((backend) => backend.events.on("catalogChanged", () => this.refresh()));
-    this.refresh();
-  }
-
-  /** Rebuild routes from the current catalogs and tell subscribers. */
-  refresh(): void {
-    for (const problem of this.routes.rebuild(this.localTools.values(), this.backendList)) this.logger.warn(problem);
-    if (this.notifyScheduled) return;
-    this.notifyScheduled = true;
-    // Coalesce: fifty backends becoming ready at once send one list_changed.
-    setImmediate(() => {
-      this.notifyScheduled = false;
-      this.events.emit("catalogChanged", "tools");
-    });
-  }
-
-  /** Number of subscribers (front sessions) listening for changes. */
+  /** Number of listeners (front sessions) of catalog changes. */
   get subscriberCount(): number {
     return this.events.listenerCount("catalogChanged");
   }
 
-  /** Receive tool-list changes until the returned function is called (a subscriber that throws is logged, never fatal). */
-  subscribe(subscriber: ChangeSubscriber): () => void {
-    return this.events.on("catalogChanged", (kind) => {
-      if (kind === "tools") subscriber.toolsChanged();
-    });
+  /** Reach `sink` for logs and resource updates until the returned function is called (its level and subscriptions then end). */
+  attach(sink: ClientSink): () => void {
+    this.clients.set(sink.client.id, sink);
+    return () => {
+      if (this.clients.get(sink.client.id) !== sink) return;
+      this.clients.delete(sink.client.id);
+      this.logs.forget(sink.client.id, this.backendList);
+      this.subscriptions.forget(sink.client.id);
+    };
+  }
+
+  /** Number of attached clients. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * What the switchboard advertises now: each kind any backend declared (at
+   * its last handshake) or a local entry serves, `logging` always (the
+   * switchboard answers logging/setLevel itself).
+   */
+  capabilities(): ServerCapabilities {
+    const declared: unknown[] = this.backendList.map((backend) => backend.capabilities);
+    if (this.catalogs.localCount("prompts") > 0) declared.push({ prompts: {} });
+    if (this.catalogs.localCount("resources") + this.catalogs.localCount("resourceTemplates") > 0) declared.push({ resources: {} });
+    return advertisedCapabilities(declared, { logging: true });
+  }
+
+  /** Resolves once no backend is still starting, or after `startupWaitMs` (never rejects). */
+  whenStarted(cancellation?: Cancellation): Promise<void> | undefined {
+    const starting = this.startingFor("tools");
+    if (starting.length === 0 || this.startupWaitMs === 0) return undefined;
+    return waitForStartup(starting, this.startupWaitMs, cancellation);
+  }
+
+  /**
+   * One page of the aggregated list of `kind`. The first page waits for
+   * backends still starting (at most `startupWaitMs`); a page that holds the
+   * whole list is the shared list result. A forged or stale cursor is -32602.
+   */
+  list(kind: CatalogKind, cursor: unknown, cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
+    this.activity++;
+    if (cursor !== undefined && cursor !== null) return this.page(kind, cursor);
+    const waiting = this.whenStarted(cancellation);
+    return waiting ? waiting.then(() => this.page(kind, undefined)) : this.page(kind, undefined);
+  }
+
+  /** The `tools/list` first page (see list()). */
+  listTools(cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
+    return this.list("tools", undefined, cancellation);
+  }
+
+  private page(kind: CatalogKind, cursor: unknown): JsonObject {
+    const catalog = this.catalogs.get(kind);
+    const entries = catalog.entries;
+    const page = paginate(entries, cursor, { codec: this.codec, kind, version: catalog.version, pageSize: this.pageSize });
+    if (page.items === entries && page.nextCursor === undefined) return catalog.listResult;
+    const result: JsonObject = { [CATALOG_KIND_RULES[kind].resultKey]: page.items as JsonObject[] };
+    if (page.nextCursor !== undefined) result["nextCursor"] = page.nextCursor;
+    return result;
+  }
+
+  /** Register a local tool; refuses bad names and collisions with a clear error. */
+  addLocalTool(definition: LocalToolDefinition, handler: LocalToolHandler): void {
+    const tool: Tool = { ...definition, name: definition.name, inputSchema: definition.inputSchema ?? { type: "object", properties: {} } };
+    this.addLocal("tools", tool, handler);
+  }
+
+  /** Register a local entry of `kind` (its identity field is its exposed identity); refuses bad identities and collisions. */
+  addLocal<K extends CatalogKind>(kind: K, entry: JsonObject, handler: LocalHandlers[K]): void {
+    this.catalogs.addLocal(kind, entry, handler, this.backendList, (message) => this.logger.warn(message));
+    this.refresh(kind);
+  }
+
+  /** Replace the backend set (the caller starts and stops them); their catalog changes rebuild the catalogs. */
+  setBackends(backends: Backend[]): void {
+    this.catalogs.checkLocals(backends);
+    for (const unwatch of this.unwatchBackends) unwatch();
+    this.backendList = backends;
+    this.backendsByName = new Map(backends.map((backend) => [backend.name, backend]));
+    this.unwatchBackends = backends.flatMap((backend) => [
+      backend.events.on("catalogChanged", (kind) => this.refresh(kind)),
+      backend.events.on("notification", (method, params) => this.backendNotification(backend, method, params)),
+      backend.events.on("stateChanged", (state) => {
+        if (state !== "ready") return;
+        this.logs.apply(backend);
+        this.subscriptions.renew(backend);
+      }),
+    ]);
+    for (const kind of CATALOG_KINDS) this.refresh(kind);
+  }
+
+  /** Rebuild the catalog of `kind` and tell listeners (coalesced per kind within one event-loop turn). */
+  refresh(kind: CatalogKind): void {
+    for (const problem of this.catalogs.rebuild(kind, this.backendList)) this.logger.warn(problem);
+    if (this.pendingKinds.size === 0) {
+      // Coalesce: fifty backends becoming ready at once send one list_changed per kind.
+      setImmediate(() => {
+        const kinds = [...this.pendingKinds];
+        this.pendingKinds.clear();
+        for (const changed of kinds) this.events.emit("catalogChanged", changed);
+      });
+    }
+    this.pendingKinds.add(kind);
   }
 
   /**
@@ -156,127 +228,62 @@ export class Gateway {
    */
   callTool(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
     this.activity++;
-    const route = this.routes.lookup(name);
-    if (!route) return this.callOnceStarted(name, args, context);
-    return this.dispatch(route, args, context);
-  }
-
-  /** A name not (yet) routed: if a backend still starting may own it, wait for it briefly, then look again. */
-  private callOnceStarted(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
-    const starting = this.startingBackends(name);
-    if (starting.length === 0 || this.startupWaitMs === 0) return Promise.reject(this.unknownTool(name));
-    return waitForStartup(starting, this.startupWaitMs, context.cancellation).then(() => {
-      const route = this.routes.lookup(name);
-      return route ? this.dispatch(route, args, context) : Promise.reject(this.unknownTool(name));
+    const route = this.catalogs.tools.lookup(name);
+    if (route) return this.dispatchTool(route, args, context);
+    const waiting = this.waitFor("tools", name, context.cancellation);
+    if (!waiting) return Promise.reject(this.unknownName("tools", name));
+    return waiting.then(() => {
+      const found = this.catalogs.tools.lookup(name);
+      return found ? this.dispatchTool(found, args, context) : Promise.reject(this.unknownName("tools", name));
     });
   }
 
-  /** Backends still starting (that may own the exposed `name`, when given: its prefix, or no prefix at all). */
-  private startingBackends(name?: string): Backend[] {
+  private dispatchTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+    if (route.kind === "local") return callLocalTool(route.local.handler, args, context);
+    const backend = this.backendsByName.get(route.source.name) as Backend;
+    const params = { name: route.identity, arguments: args };
+    if (!backend.prefixed) return forward(backend, Method.ToolsCall, params, context) as Promise<CallToolResult>;
+    const uris = this.exposure.uris;
+    return forward(backend, Method.ToolsCall, params, context, (result) =>
+      rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)),
+    ) as Promise<CallToolResult>;
+  }
+
+  /**
+   * When an exposed identity of `kind` is not routed (yet) and a backend still
+   * starting may own it, a promise of its start (at most startupWaitMs);
+   * else undefined.
+   */
+  waitFor(kind: CatalogKind, exposed: string, cancellation?: Cancellation): Promise<void> | undefined {
+    const starting = this.startingFor(kind, exposed);
+    if (starting.length === 0 || this.startupWaitMs === 0) return undefined;
+    return waitForStartup(starting, this.startupWaitMs, cancellation);
+  }
+
+  /** Backends still starting (that may own the exposed identity `exposed` of `kind`, when given). */
+  private startingFor(kind: CatalogKind, exposed?: string): Backend[] {
     return this.backendList.filter(
-      (backend) =>
-        backend.isStarting && (name === undefined || !backend.config.prefix || name.startsWith(serverPrefix(this.policy, backend.name))),
+      (backend) => backend.isStarting && (exposed === undefined || !backend.prefixed || exposed.startsWith(this.prefixOf(kind, backend.name))),
     );
   }
 
-  private dispatch(route: Route, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
-    if (route.kind === "local") return callLocalTool(route.tool, args, context);
-    const params: JsonObject = { name: route.name, arguments: args };
-    const meta = context.meta;
-    const token = meta?.["progressToken"];
-    if (meta) {
-      const { progressToken: _omit, ...rest } = meta;
-      if (Object.keys(rest).length > 0) params["_meta"] = rest;
+  private prefixOf(kind: CatalogKind, server: string): string {
+    return CATALOG_KIND_RULES[kind].rule === "name" ? serverPrefix(this.policy, server) : uriPrefix(this.exposure.uris, server);
+  }
+
+  /** -32602 for a name no catalog of `kind` routes, saying whether its backend is down. */
+  unknownName(kind: "tools" | "prompts", name: string): JsonRpcError {
+    const what = kind === "tools" ? "tool" : "prompt";
+    const down = this.backendList.find((backend) => backend.prefixed && name.startsWith(this.prefixOf(kind, backend.name)) && backend.state !== "ready");
+    const hint = down ? `; backend "${down.name}" is ${down.state}, its ${kind} return when it is ready` : `; call ${kind}/list for the available names`;
+    return new JsonRpcError(ErrorCode.InvalidParams, `Unknown ${what}: "${name}"${hint}`, { [what]: name });
+  }
+
+  private backendNotification(backend: Backend, method: string, params: JsonObject | undefined): void {
+    if (method === Method.LoggingMessage) {
+      this.logger.debug(`[${backend.name}] log: ${JSON.stringify(params?.["data"] ?? params)}`);
+      this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.values());
     }
-    const options: ForwardOptions = { cancellation: context.cancellation };
-    if (token !== undefined) {
-      // Progress is advisory: a slow reader gets the latest report per token, not every one.
-      const advisory = { advisory: { coalesceKey: `progress:${String(token)}` } };
-      options.onProgress = (progress) =>
-        void context.notify(Method.Progress, { ...progress, progressToken: token }, advisory).catch(() => undefined);
-    }
-    const backend = route.backend;
-    return backend.request(Method.ToolsCall, params, options).catch((error: unknown) => {
-      throw toWireError(error, backend.name);
-    }) as Promise<CallToolResult>;
+    else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
   }
-
-  private unknownTool(name: string): JsonRpcError {
-    const down = this.backendList.find(
-      (backend) => backend.config.prefix && name.startsWith(serverPrefix(this.policy, backend.name)) && backend.state !== "ready",
-    );
-    const hint = down
-      ? `; backend "${down.name}" is ${down.state}, its tools return when it is ready`
-      : "; call tools/list for the available names";
-    return new JsonRpcError(ErrorCode.InvalidParams, `Unknown tool: "${name}"${hint}`, { tool: name });
-  }
-
-  private checkLocalAgainstBackends(name: string, backends: readonly Backend[]): void {
-    for (const backend of backends) {
-      if (backend.config.prefix && name.startsWith(serverPrefix(this.policy, backend.name))) {
-        throw new SwitchboardError(
-          "NAME_COLLISION",
-          `local tool "${name}" starts with "${serverPrefix(this.policy, backend.name)}", the prefix of backend "${backend.name}"; rename the tool`,
-        );
-      }
-    }
-  }
-}
-
-/** Run a local tool: its return value normalised, a thrown error as a tool error (a JsonRpcError stays one). */
-async function callLocalTool(tool: LocalTool, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
-  try {
-    return toCallToolResult(await tool.handler(args, context));
-  } catch (error) {
-    if (error instanceof JsonRpcError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    return { content: [{ type: "text", text: message }], isError: true };
-  }
-}
-
-/** Local codes that mean trouble with the backend (or its connection), not with the switchboard. */
-const BACKEND_TROUBLE: ReadonlySet<LocalErrorCode> = new Set<LocalErrorCode>([
-  "BACKEND_EXITED",
-  "BACKEND_UNAVAILABLE",
-  "BACKEND_NOT_READING",
-  "BACKEND_INVALID_ANSWER",
-  "BACKEND_START_FAILED",
-  "HANDSHAKE_FAILED",
-  "CONNECTION_CLOSED",
-  "REQUEST_CANCELLED",
-]);
-
-/**
- * Map a forwarding failure to the error the client sees: the backend's own
- * JSON-RPC error as it is; a timeout -32001; trouble with the backend -32000;
- * a failure of the switchboard itself (a message it could not serialise …)
- * -32603. Local errors carry `data: { server, reason }`, reason being the code.
- */
-export function toWireError(error: unknown, server: string): JsonRpcError {
-  if (error instanceof JsonRpcError) return error;
-  if (error instanceof SwitchboardError) {
-    const code =
-      error.code === "REQUEST_TIMEOUT"
-        ? McpErrorCode.RequestTimeout
-        : BACKEND_TROUBLE.has(error.code)
-          ? ErrorCode.ServerError
-          : ErrorCode.InternalError;
-    return new JsonRpcError(code, error.message, { server, reason: error.code });
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new JsonRpcError(ErrorCode.InternalError, `call to backend "${server}" failed: ${message}`, { server });
-}
-
-/** Read `tools/call` params, or throw -32602 saying what is wrong. */
-export function readCallParams(params: JsonObject | undefined): { name: string; args: JsonObject; meta: JsonObject | undefined } {
-  const name = params?.["name"];
-  if (typeof name !== "string" || name.length === 0) {
-    throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid params: tools/call needs "name", a non-empty string');
-  }
-  const args = params?.["arguments"];
-  if (args !== undefined && !isJsonObject(args)) {
-    throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid params: tools/call "arguments" must be an object when present');
-  }
-  const meta = params?.["_meta"];
-  return { name, args: args ?? {}, meta: isJsonObject(meta) ? meta : undefined };
 }

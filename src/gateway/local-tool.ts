@@ -1,15 +1,11 @@
+import { JsonRpcError } from "../jsonrpc/errors.js";
 import type { JsonObject } from "../jsonrpc/message.js";
-import type { Tool } from "../mcp/types.js";
+import { toCallToolResult } from "../mcp/tool-result.js";
+import type { CallToolResult } from "../mcp/types.js";
 import type { RequestContext } from "./request-context.js";
 
 /** A local tool's handler: returns a CallToolResult, a string, or any JSON-able value. */
 export type LocalToolHandler = (args: JsonObject, context: RequestContext) => unknown;
-
-/** A tool registered in code, served by the switchboard itself. */
-export interface LocalTool {
-  definition: Tool;
-  handler: LocalToolHandler;
-}
 
 /** What `Switchboard.tool()` accepts: a tool definition (inputSchema defaults to an empty object schema). */
 export interface LocalToolDefinition {
@@ -19,4 +15,15 @@ export interface LocalToolDefinition {
   inputSchema?: JsonObject;
   outputSchema?: JsonObject;
   annotations?: JsonObject;
+}
+
+/** Run a local tool: its return value normalised, a thrown error as a tool error (a JsonRpcError stays one). */
+export async function callLocalTool(handler: LocalToolHandler, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+  try {
+    return toCallToolResult(await handler(args, context));
+  } catch (error) {
+    if (error instanceof JsonRpcError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { content: [{ type: "text", text: message }], isError: true };
+  }
 }

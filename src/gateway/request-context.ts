@@ -62,3 +62,14 @@ export class CallContext implements RequestContext {
     return this.signalValue;
   }
 }
+
+/**
+ * A connected client as the gateway reaches it outside of a request:
+ * log messages, resource updates and list changes go through `notify`
+ * (over HTTP, on the session's GET stream).
+ */
+export interface ClientSink {
+  readonly client: ClientContext;
+  /** Send a notification to the client; never throws (a gone client just misses it). */
+  notify(method: string, params?: JsonObject): void;
+}

@@ -1,7 +1,6 @@
 import { isJsonObject } from "../jsonrpc/message.js";
 import { Method } from "./methods.js";
 import { exposedName, type NamingPolicy } from "./naming.js";
-import { SurfaceMethod } from "./surface-methods.js";
 import { mapUri, unmapUri, unprefixedUriProblem, type MappedUri, type UriMapping } from "./uri-mapping.js";
 
 /**
@@ -84,26 +83,26 @@ export const CATALOG_KIND_RULES: { readonly [K in CatalogKind]: CatalogKindRule 
   },
   prompts: {
     kind: "prompts",
-    listMethod: SurfaceMethod.PromptsList,
+    listMethod: Method.PromptsList,
     resultKey: "prompts",
-    listChangedMethod: SurfaceMethod.PromptsListChanged,
+    listChangedMethod: Method.PromptsListChanged,
     capability: "prompts",
     ...byName,
   },
   resources: {
     kind: "resources",
-    listMethod: SurfaceMethod.ResourcesList,
+    listMethod: Method.ResourcesList,
     resultKey: "resources",
-    listChangedMethod: SurfaceMethod.ResourcesListChanged,
+    listChangedMethod: Method.ResourcesListChanged,
     capability: "resources",
     identityField: "uri",
     ...byUri,
   },
   resourceTemplates: {
     kind: "resourceTemplates",
-    listMethod: SurfaceMethod.ResourcesTemplatesList,
+    listMethod: Method.ResourcesTemplatesList,
     resultKey: "resourceTemplates",
-    listChangedMethod: SurfaceMethod.ResourcesListChanged,
+    listChangedMethod: Method.ResourcesListChanged,
     capability: "resources",
     identityField: "uriTemplate",
     ...byUri,

@@ -1,4 +1,4 @@
-/** MCP method names used by the switchboard. */
+/** MCP method names used by the switchboard (2025-11-25 legacy era, plus the modern era's discovery). */
 export const Method = {
   Initialize: "initialize",
   Initialized: "notifications/initialized",
@@ -10,4 +10,26 @@ export const Method = {
   Progress: "notifications/progress",
   LoggingMessage: "notifications/message",
   Discover: "server/discover",
+  PromptsList: "prompts/list",
+  PromptsGet: "prompts/get",
+  PromptsListChanged: "notifications/prompts/list_changed",
+  ResourcesList: "resources/list",
+  ResourcesTemplatesList: "resources/templates/list",
+  ResourcesRead: "resources/read",
+  ResourcesSubscribe: "resources/subscribe",
+  ResourcesUnsubscribe: "resources/unsubscribe",
+  ResourcesUpdated: "notifications/resources/updated",
+  ResourcesListChanged: "notifications/resources/list_changed",
+  CompletionComplete: "completion/complete",
+  LoggingSetLevel: "logging/setLevel",
+  TasksGet: "tasks/get",
+  TasksResult: "tasks/result",
+  TasksList: "tasks/list",
+  TasksCancel: "tasks/cancel",
+  TaskStatus: "notifications/tasks/status",
+  SamplingCreateMessage: "sampling/createMessage",
+  ElicitationCreate: "elicitation/create",
+  ElicitationComplete: "notifications/elicitation/complete",
+  RootsList: "roots/list",
+  RootsListChanged: "notifications/roots/list_changed",
 } as const;

@@ -270,4 +270,18 @@ describe("Backend", () => {
     await Promise.all(made.map(({ backend }) => backend.stop()));
     expect(liveChildren()).toBe(before - 3);
   });
+  it("a prompts-only server starts: only the kinds its capabilities declare are listed, each re-listed on its own list_changed", async () => {
+    const { backend, logger } = track(fixtureBackend("words", fixtureServer("prompts-backend")));
+    const kinds: string[] = [];
+    backend.events.on("catalogChanged", (kind) => void kinds.push(kind));
+    await backend.start();
+    expect(backend.state).toBe("ready");
+    expect(backend.entries("prompts").map((prompt) => prompt["name"])).toEqual(["greet", "grow", "crash"]);
+    expect(backend.tools).toHaveLength(0);
+    expect(logger.lines.join("\n")).not.toMatch(/tools\/list/);
+    kinds.length = 0;
+    await backend.request("prompts/get", { name: "grow" });
+    await waitFor(() => backend.entries("prompts").length === 4, 3000, "the grown prompt");
+    expect(kinds).toEqual(["prompts"]);
+  });
 });

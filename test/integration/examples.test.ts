@@ -31,7 +31,7 @@ describe("examples", () => {
     }
   });
 
-  it("local-tools.mjs serves local tools beside the proxied time server", async () => {
+  it("local-tools.mjs serves local tools, a prompt, a resource and a template beside the proxied time server", async () => {
     const client = new Client({ name: "t", version: "1" });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [join(ROOT, "examples/local-tools.mjs"), "--stdio"], stderr: "ignore" }));
     try {
@@ -42,6 +42,12 @@ describe("examples", () => {
       expect(status.structuredContent).toMatchObject({ enabled: true, namespace: "proxy", servers: 1, tools: 2, localTools: 3 });
       const via = await client.callTool({ name: "time_in", arguments: { timezone: "UTC" } });
       expect((via.structuredContent as { timezone: string }).timezone).toBe("UTC");
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(["plan_meeting"]);
+      const plan = await client.getPrompt({ name: "plan_meeting", arguments: { zones: "UTC,Asia/Tokyo" } });
+      expect(plan.messages[0]!.content).toMatchObject({ type: "text", text: expect.stringContaining("UTC,Asia/Tokyo") });
+      const statusText = (await client.readResource({ uri: "status://proxy" })).contents[0] as { text: string };
+      expect(JSON.parse(statusText.text)).toMatchObject({ servers: 1, tools: 2 });
+      expect((await client.readResource({ uri: "greeting://Ada" })).contents).toEqual([{ uri: "greeting://Ada", mimeType: "text/plain", text: "Hello, Ada!" }]);
     } finally {
       await client.close();
     }

@@ -12,7 +12,8 @@ import { startHttpSwitchboard, writeConfig, type SwitchboardProcess } from "../h
  * Interop matrix: real npm MCP servers, driven by the official SDK client
  * directly and through both fronts of the switchboard. Everything the client
  * sees through the switchboard must equal what it sees directly, apart from
- * the documented renaming of tools (`proxy.<server>.` prefix).
+ * the documented renaming of tools (`proxy.<server>.` prefix) and of resource
+ * URIs inside results (`switchboard://<server>/` in front).
  */
 
 const files = mkdtempSync(join(tmpdir(), "sb-interop-fs-"));
@@ -66,7 +67,7 @@ const CASES: Record<string, ServerCase> = {
 
 type Outcome = { result: unknown } | { error: { code: unknown; message: string } };
 
-async function exercise(client: Client, prefix: string, calls: ServerCase["calls"]): Promise<{ tools: unknown[]; outcomes: Outcome[] }> {
+async function exercise(client: Client, prefix: string, calls: ServerCase["calls"], uriPrefix = ""): Promise<{ tools: unknown[]; outcomes: Outcome[] }> {
   const listed = (await client.listTools()).tools;
   const tools = listed
     .filter((tool) => tool.name.startsWith(prefix))
@@ -80,8 +81,10 @@ async function exercise(client: Client, prefix: string, calls: ServerCase["calls
       outcomes.push({ error: { code: e.code, message: e.message } });
     }
   }
-  // server-everything stamps resources with the wall-clock time they were made.
-  const stable = JSON.parse(JSON.stringify(outcomes).replace(/\d{1,2}:\d{2}:\d{2} [AP]M/g, "<time>")) as Outcome[];
+  // server-everything stamps resources with the wall-clock time they were made;
+  // URIs in results come mapped (`switchboard://{server}/{uri}`), which is undone here.
+  const text = uriPrefix === "" ? JSON.stringify(outcomes) : JSON.stringify(outcomes).split(uriPrefix).join("");
+  const stable = JSON.parse(text.replace(/\d{1,2}:\d{2}:\d{2} [AP]M/g, "<time>")) as Outcome[];
   return { tools, outcomes: stable };
 }
 
@@ -106,7 +109,7 @@ describe.each(Object.entries(CASES))("interop with %s", (server, spec) => {
     await viaStdio.connect(
       new StdioClientTransport({ command: process.execPath, args: [MAIN, writeConfig({ servers: { [server]: serverConfig() } }), "--stdio"], stderr: "ignore" }),
     );
-    const stdioSeen = await exercise(viaStdio, `proxy.${server}.`, spec.calls);
+    const stdioSeen = await exercise(viaStdio, `proxy.${server}.`, spec.calls, `switchboard://${server}/`);
     await viaStdio.close();
 
     // Through the HTTP front.
@@ -114,7 +117,7 @@ describe.each(Object.entries(CASES))("interop with %s", (server, spec) => {
     running.push(sb);
     const viaHttp = new Client({ name: "interop", version: "1" });
     await viaHttp.connect(new StreamableHTTPClientTransport(new URL(sb.url)));
-    const httpSeen = await exercise(viaHttp, `proxy.${server}.`, spec.calls);
+    const httpSeen = await exercise(viaHttp, `proxy.${server}.`, spec.calls, `switchboard://${server}/`);
     await viaHttp.close();
 
     expect(stdioSeen.tools).toEqual(expected.tools);

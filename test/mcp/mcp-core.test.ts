@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_NAMING, exposedName, serverPrefix, toolNameProblem } from "../../src/mcp/naming.js";
 import { toCallToolResult } from "../../src/mcp/tool-result.js";
 import { eraOf, negotiateLegacyVersion } from "../../src/mcp/versions.js";
-import { RouteTable } from "../../src/gateway/route-table.js";
-import type { Backend } from "../../src/backend/backend.js";
-import type { LocalTool } from "../../src/gateway/local-tool.js";
+import { CatalogSet, type NamedSource } from "../../src/gateway/catalog-set.js";
+import type { NamingPolicy } from "../../src/mcp/naming.js";
+import { DEFAULT_URI_MAPPING } from "../../src/mcp/uri-mapping.js";
 
 describe("naming", () => {
   it("builds exposed names under each policy", () => {
@@ -45,25 +45,34 @@ describe("toCallToolResult", () => {
   });
 });
 
-describe("RouteTable", () => {
-  const backend = (name: string, prefix: boolean, tools: string[]) =>
-    ({ name, config: { prefix }, tools: tools.map((t) => ({ name: t, inputSchema: { type: "object" } })) }) as unknown as Backend;
-  const local = (name: string): LocalTool => ({ definition: { name, inputSchema: { type: "object" } }, handler: () => "x" });
+describe("the tools catalog (CatalogSet)", () => {
+  const source = (name: string, prefixed: boolean, tools: string[]): NamedSource => ({
+    name,
+    prefixed,
+    entries: (kind) => (kind === "tools" ? tools.map((t) => ({ name: t, inputSchema: { type: "object" } })) : []),
+  });
+  const policy = (naming: NamingPolicy) => ({ naming, uris: DEFAULT_URI_MAPPING });
+  const withLocal = (naming: NamingPolicy, name?: string): CatalogSet => {
+    const set = new CatalogSet(policy(naming));
+    if (name !== undefined) set.addLocal("tools", { name, inputSchema: { type: "object" } }, () => "x", [], () => undefined);
+    return set;
+  };
+  const names = (set: CatalogSet) => set.tools.entries.map((t) => t["name"]);
 
   it("lists local tools first, then backends in order, and routes to original names", () => {
-    const table = new RouteTable(DEFAULT_NAMING);
-    const problems = table.rebuild([local("hello")], [backend("a", true, ["x", "y"]), backend("b", false, ["z"])]);
+    const set = withLocal(DEFAULT_NAMING, "hello");
+    const problems = set.rebuild("tools", [source("a", true, ["x", "y"]), source("b", false, ["z"])]);
     expect(problems).toEqual([]);
-    expect(table.tools.map((t) => t.name)).toEqual(["hello", "proxy.a.x", "proxy.a.y", "z"]);
-    expect(table.lookup("proxy.a.y")).toMatchObject({ kind: "backend", name: "y" });
-    expect(table.lookup("hello")).toMatchObject({ kind: "local" });
-    expect(table.lookup("proxy.a.nope")).toBeUndefined();
+    expect(names(set)).toEqual(["hello", "proxy.a.x", "proxy.a.y", "z"]);
+    expect(set.tools.lookup("proxy.a.y")).toMatchObject({ kind: "backend", identity: "y" });
+    expect(set.tools.lookup("hello")).toMatchObject({ kind: "local" });
+    expect(set.tools.lookup("proxy.a.nope")).toBeUndefined();
   });
 
   it("leaves out a colliding un-prefixed tool and names both sides", () => {
-    const table = new RouteTable(DEFAULT_NAMING);
-    const problems = table.rebuild([local("z")], [backend("b", false, ["z", "w"]), backend("c", false, ["w"])]);
-    expect(table.tools.map((t) => t.name)).toEqual(["z", "w"]);
+    const set = withLocal(DEFAULT_NAMING, "z");
+    const problems = set.rebuild("tools", [source("b", false, ["z", "w"]), source("c", false, ["w"])]);
+    expect(names(set)).toEqual(["z", "w"]);
     expect(problems).toEqual([
       'tool "z" of backend "b" is exposed as "z", which a local tool already uses; it is left out (rename one, or set "prefix": true on the server)',
       'tool "w" of backend "c" is exposed as "w", which backend "b" already uses; it is left out (rename one, or set "prefix": true on the server)',
@@ -71,11 +80,17 @@ describe("RouteTable", () => {
   });
 
   it("leaves out names over maxNameLength and says how to fix it", () => {
-    const table = new RouteTable({ ...DEFAULT_NAMING, maxNameLength: 16 });
-    const problems = table.rebuild([], [backend("srv", true, ["short", "a_much_longer_name"])]);
-    expect(table.tools.map((t) => t.name)).toEqual(["proxy.srv.short"]);
+    const set = withLocal({ ...DEFAULT_NAMING, maxNameLength: 16 });
+    const problems = set.rebuild("tools", [source("srv", true, ["short", "a_much_longer_name"])]);
+    expect(names(set)).toEqual(["proxy.srv.short"]);
     expect(problems).toEqual([
       'tool "a_much_longer_name" of backend "srv" would be exposed as "proxy.srv.a_much_longer_name" (28 characters, over proxy.maxNameLength 16); it is left out (shorten the namespace or the server name)',
     ]);
+  });
+
+  it("refuses a local entry under a backend's prefix, and a local URI shaped like a switchboard URI", () => {
+    const set = withLocal(DEFAULT_NAMING);
+    expect(() => set.addLocal("prompts", { name: "proxy.a.p" }, () => "x", [source("a", true, [])], () => undefined)).toThrow(/prefix of backend "a"/);
+    expect(() => set.addLocal("resources", { uri: "switchboard://a/x", name: "x" }, () => "x", [], () => undefined)).toThrow(/form of a switchboard URI/);
   });
 });

@@ -7,15 +7,11 @@ import { Switchboard } from "../../dist/index.js";
 
 const board = new Switchboard({ servers: {} });
 let subscriberCalls = 0;
-board.router.subscribe({
-  toolsChanged() {
-    throw new Error("subscriber broke");
-  },
+board.router.events.on("catalogChanged", () => {
+  throw new Error("subscriber broke");
 });
-board.router.subscribe({
-  toolsChanged() {
-    subscriberCalls++;
-  },
+board.router.events.on("catalogChanged", (kind) => {
+  if (kind === "tools") subscriberCalls++;
 });
 board.tool({ name: "wait_for_cancel", description: "Answers once cancelled" }, (_args, { signal }) => {
   signal.addEventListener("abort", () => {
