@@ -16,7 +16,7 @@ export function explainForwardFailure(label: string, method: string, error: unkn
   if (hasCode(error, "OUTPUT_QUEUE_FULL")) {
     return new SwitchboardError(
       "BACKEND_NOT_READING",
-      `${label} is not reading its input (${error.message}); ${method} was not sent. The server seems stuck: try again shortly, and check its logs if this persists`,
+      `${label} is not reading its input (${error.message.replace(/^.*? is not reading its input: /, "")}); ${method} was not sent. The server seems stuck: try again shortly, and check its logs if this persists`,
       { cause: error },
     );
   }
