@@ -171,7 +171,7 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     namespace: read.string(obj, "namespace", "proxy", DEFAULT_PROXY.namespace),
     separator: read.string(obj, "separator", "proxy", DEFAULT_PROXY.separator, { nonEmpty: true }),
     startupWaitMs: read.integer(obj, "startupWait", "proxy", DEFAULT_PROXY.startupWaitMs, 0, 600_000),
-    pageSize: read.integer(obj, "pageSize", "proxy", DEFAULT_PROXY.pageSize, 1, 100_000),
+    pageSize: read.integer(obj, "pageSize", "proxy", DEFAULT_PROXY.pageSize, 0, 100_000),
   };
   if (obj["maxNameLength"] !== undefined) proxy.maxNameLength = read.integer(obj, "maxNameLength", "proxy", 64, 8, 1024);
   if (proxy.namespace !== "" && !/^[A-Za-z0-9_.-]+$/.test(proxy.namespace)) {

@@ -170,7 +170,9 @@ export class Gateway {
   private page(kind: CatalogKind, cursor: unknown): JsonObject {
     const catalog = this.catalogs.get(kind);
     const entries = catalog.entries;
-    const page = paginate(entries, cursor, { codec: this.codec, kind, version: catalog.version, pageSize: this.pageSize });
+    // pageSize 0: the whole list in one page (a cursor is still validated).
+    const pageSize = this.pageSize > 0 ? this.pageSize : undefined;
+    const page = paginate(entries, cursor, { codec: this.codec, kind, version: catalog.version, ...(pageSize === undefined ? {} : { pageSize }) });
     if (page.items === entries && page.nextCursor === undefined) return catalog.listResult;
     const result: JsonObject = { [CATALOG_KIND_RULES[kind].resultKey]: page.items as JsonObject[] };
     if (page.nextCursor !== undefined) result["nextCursor"] = page.nextCursor;
