@@ -83,12 +83,19 @@ export class ReplayLog {
     this.entries = [];
   }
 
+  /**
+   * Over a bound, trim to three quarters of it: a full pass over the log
+   * then runs once per quarter of the bound appended, not once per event
+   * (a flood of small progress events would make that quadratic).
+   */
   private trim(): void {
     if (this.bytes <= this.maxBytes && !this.budget.over) return;
+    const target = this.maxBytes * 0.75;
+    const sessionTarget = this.budget.maxBytes * 0.75;
     for (const weight of ["advisory", "message"] as const) {
       let kept = 0;
       for (const entry of this.entries) {
-        if (entry.weight === weight && (this.bytes > this.maxBytes || this.budget.over)) {
+        if (entry.weight === weight && (this.bytes > target || this.budget.used > sessionTarget)) {
           this.bytes -= entry.size;
           this.budget.used -= entry.size;
           this.evicted++;
