@@ -1,4 +1,4 @@
-import type { HttpFrontConfig, ProxyConfig, RestartPolicy } from "./types.js";
+import type { HttpFrontConfig, HttpResumeConfig, ProxyConfig, RestartPolicy } from "./types.js";
 
 /** Per-request timeout of a backend. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -23,3 +23,5 @@ export const DEFAULT_HTTP: HttpFrontConfig = {
 };
 /** Bytes buffered per client stream before advisory messages are shed. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+/** Resumable SSE streams: 512 KiB per stream, 2 MiB per session, retry 1 s, kept 30 s without a connection, no polling. */
+export const DEFAULT_RESUME: HttpResumeConfig = { bufferBytes: 512 * 1024, sessionBufferBytes: 2 * 1024 * 1024, retryMs: 1000, windowMs: 30_000, maxConnectionMs: 0 };

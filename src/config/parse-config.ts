@@ -2,9 +2,9 @@ import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { isLogLevel } from "../log/logger.js";
 import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_TIMEOUT_MS } from "./defaults.js";
+import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
-import type { HttpFrontConfig, ProxyConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
+import type { HttpFrontConfig, HttpResumeConfig, ProxyConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
 
 /** A parsed config and the warnings (unknown keys, skipped entries) met on the way. */
 export interface ParsedConfig {
@@ -16,7 +16,8 @@ const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes",
 const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize"];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
-const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes"];
+const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume"];
+const RESUME_KEYS = ["bufferBytes", "sessionBufferBytes", "retry", "window", "maxConnectionDuration"];
 
 /** Reads typed fields off an object, recording an issue per wrong field. */
 class Reader {
@@ -239,6 +240,19 @@ function parseServer(read: Reader, value: unknown, path: string): StdioServerCon
   return server;
 }
 
+function parseResume(read: Reader, value: unknown): HttpResumeConfig {
+  const obj = read.object(value, "server.resume", RESUME_KEYS);
+  if (!obj) return { ...DEFAULT_RESUME };
+  const path = "server.resume";
+  return {
+    bufferBytes: read.integer(obj, "bufferBytes", path, DEFAULT_RESUME.bufferBytes, 0),
+    sessionBufferBytes: read.integer(obj, "sessionBufferBytes", path, DEFAULT_RESUME.sessionBufferBytes, 0),
+    retryMs: read.integer(obj, "retry", path, DEFAULT_RESUME.retryMs, 0, 3600_000),
+    windowMs: read.integer(obj, "window", path, DEFAULT_RESUME.windowMs, 0, 24 * 3600_000),
+    maxConnectionMs: read.integer(obj, "maxConnectionDuration", path, DEFAULT_RESUME.maxConnectionMs, 0, 24 * 3600_000),
+  };
+}
+
 function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
   const obj = read.object(value, "server", HTTP_KEYS);
   if (!obj) return { ...DEFAULT_HTTP };
@@ -255,6 +269,7 @@ function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
     headersTimeoutMs: read.integer(obj, "headersTimeout", "server", DEFAULT_HTTP.headersTimeoutMs, 100),
     requestTimeoutMs: read.integer(obj, "requestTimeout", "server", DEFAULT_HTTP.requestTimeoutMs, 100),
     maxBatchResponseBytes: read.integer(obj, "maxBatchResponseBytes", "server", DEFAULT_HTTP.maxBatchResponseBytes, 1024),
+    resume: parseResume(read, obj["resume"]),
   };
   if (!http.path.startsWith("/")) read.issues.push({ path: "server.path", message: 'must start with "/"' });
   const token = read.optionalString(obj, "authToken", "server");

@@ -56,6 +56,22 @@ export interface HttpFrontConfig {
   requestTimeoutMs: number;
   /** Largest total answer to one JSON-RPC batch; answers beyond it become -32603 errors. */
   maxBatchResponseBytes: number;
+  /** Resumable SSE streams (`server.resume`); defaults when absent. */
+  resume?: HttpResumeConfig;
+}
+
+/** Resumable SSE streams of the HTTP front: what is kept for a client that reconnects with Last-Event-ID. */
+export interface HttpResumeConfig {
+  /** Bytes of recent events one stream keeps for replay. */
+  bufferBytes: number;
+  /** Bytes of recent events all streams of one session keep together. */
+  sessionBufferBytes: number;
+  /** The `retry` field sent to 2025-11-25 clients, ms. */
+  retryMs: number;
+  /** How long a stream without a connection waits for its client to resume it, ms. */
+  windowMs: number;
+  /** A 2025-11-25 stream's connection is closed after this long, the stream kept (SSE polling), ms; 0 = never. */
+  maxConnectionMs: number;
 }
 
 /** The proxy section of the seed's config shape. */

@@ -41,6 +41,13 @@ describe("parseConfig", () => {
     expect(config.maxMessageBytes).toBe(16 * 1024 * 1024);
   });
 
+  it("reads server.resume (resumable SSE streams), filling its defaults, with path-precise issues", () => {
+    const { config } = parseConfig({ servers: {}, server: { resume: { bufferBytes: 1024, retry: 250, maxConnectionDuration: 5000 } } });
+    expect(config.server.resume).toEqual({ bufferBytes: 1024, sessionBufferBytes: 2 * 1024 * 1024, retryMs: 250, windowMs: 30_000, maxConnectionMs: 5000 });
+    expect(parseConfig({ servers: {}, server: {} }).config.server.resume?.windowMs).toBe(30_000);
+    expect(issues({ servers: {}, server: { resume: { window: -1, retry: "soon" } } }).join("\n")).toMatch(/server\.resume\.window[\s\S]*server\.resume\.retry|server\.resume\.retry[\s\S]*server\.resume\.window/);
+  });
+
   it("takes a Claude Desktop mcpServers file, skipping remote entries with a warning", () => {
     const { config, warnings } = parseConfig({
       mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] }, remote: { url: "https://example.com/mcp" } },

@@ -3,8 +3,10 @@ import { ErrorCode, JsonRpcError } from "../../jsonrpc/errors.js";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
 import { joinWireTexts, serializeMessage, wireByteLength, type WireText } from "../../jsonrpc/serialize.js";
 import { SENT, type SendOptions } from "../../jsonrpc/transport.js";
-import { OutboundQueue, type ShedCount } from "../../transport/outbound-queue.js";
-import { SSE_HEADERS, sseData } from "./sse.js";
+import type { ShedCount } from "../../transport/outbound-queue.js";
+import { ReplayBudget } from "./replay-log.js";
+import { DEFAULT_RESUME_LIMITS, ResumableStream } from "./resumable-stream.js";
+import { SSE_HEADERS } from "./sse.js";
 
 /** How an exchange answers. */
 export interface ExchangeOptions {
@@ -30,6 +32,18 @@ export interface ExchangeOptions {
    * to send that request on its own.
    */
   maxBatchResponseBytes?: number;
+  /**
+   * Makes the resumable stream the exchange switches to (the session numbers
+   * and bounds it); without it the stream stands alone: ids, no priming.
+   */
+  openStream?: (hooks: StreamHooks) => ResumableStream;
+}
+
+/** What an exchange's stream tells it. */
+export interface StreamHooks {
+  onShed: (count: ShedCount) => void;
+  /** The stream expired with requests unanswered: their client did not come back. */
+  onExpire: () => void;
 }
 
 /** Default of `maxBatchResponseBytes`. */
@@ -40,9 +54,11 @@ export const DEFAULT_MAX_BATCH_RESPONSE_BYTES = 64 * 1024 * 1024;
  * them. It answers with one JSON body when nothing is streamed first, and
  * switches to a request-scoped SSE stream when a notification about one of
  * its requests comes before the result (and the client accepts SSE). The
- * stream is written through an OutboundQueue: a reader that does not keep
- * up gets the newest progress, not all of it, and never holds more than
- * about `maxBufferedBytes` of it in memory.
+ * stream is a ResumableStream: its events carry ids, it outlives a dropped
+ * connection for a while (the client resumes it with GET + Last-Event-ID),
+ * and each connection is written through an OutboundQueue: a reader that
+ * does not keep up gets the newest progress, not all of it, and never holds
+ * more than about `maxBufferedBytes` of it in memory.
  */
 export class Exchange {
   private readonly res: ServerResponse;
@@ -53,15 +69,18 @@ export class Exchange {
   /** Serialised answers held until the last one arrives (JSON mode). */
   private readonly buffered: WireText[] = [];
   /** The SSE stream, once the exchange switched to it. */
-  private stream: OutboundQueue | undefined;
+  private stream: ResumableStream | undefined;
   private finished = false;
   private readonly sessionId: (() => string | undefined) | undefined;
   private readonly maxBufferedBytes: number | undefined;
   private readonly maxBatchBytes: number;
+  private readonly makeStream: ((hooks: StreamHooks) => ResumableStream) | undefined;
   /** Bytes of the batch answer so far (JSON mode). */
   private batchBytes = 0;
   /** Told once per episode in which advisory messages were shed for a slow reader. */
   onShed?: (count: ShedCount) => void;
+  /** Told when the stream expired with these requests unanswered (their client did not resume it). */
+  onExpire?: (pending: JsonRpcId[]) => void;
 
   constructor(res: ServerResponse, ids: JsonRpcId[], options: ExchangeOptions) {
     this.res = res;
@@ -72,6 +91,7 @@ export class Exchange {
     this.sessionId = options.sessionId;
     this.maxBufferedBytes = options.maxBufferedBytes;
     this.maxBatchBytes = options.maxBatchResponseBytes ?? DEFAULT_MAX_BATCH_RESPONSE_BYTES;
+    this.makeStream = options.openStream;
   }
 
   private head(extra: Record<string, string>): Record<string, string> {
@@ -84,9 +104,18 @@ export class Exchange {
     return [...this.waiting];
   }
 
-  /** True once the HTTP response is complete (or the client went away). */
+  /**
+   * True once nothing more can be delivered: the answer is complete, the
+   * client went away before a stream began, or the stream is over.
+   */
   get done(): boolean {
+    if (this.stream !== undefined) return this.finished || this.stream.released;
     return this.finished || this.res.writableEnded || this.res.destroyed;
+  }
+
+  /** True once the exchange answers on a resumable stream (a dropped connection is not the end). */
+  get streaming(): boolean {
+    return this.stream !== undefined;
   }
 
   /**
@@ -102,10 +131,8 @@ export class Exchange {
     if (isResponse(message)) {
       const id = message.id;
       if (this.stream !== undefined) {
-        if (id === null || !this.waiting.has(id)) return undefined;
-        const event = sseData(text); // built before any state changes
-        this.waiting.delete(id);
-        const sent = this.stream.push(event);
+        if (id === null || !this.waiting.delete(id)) return undefined;
+        const sent = this.stream.push(text, "response");
         if (this.waiting.size === 0) this.finishStream();
         return sent;
       }
@@ -116,7 +143,7 @@ export class Exchange {
     }
     // A notification or request about one of our requests: stream it if we may.
     if (!this.acceptsSse) return undefined;
-    return (this.stream ?? this.openStream()).push(sseData(text), advisory);
+    return (this.stream ?? this.openStream()).push(text, advisory === undefined ? "message" : "advisory", advisory);
   }
 
   /**
@@ -146,26 +173,47 @@ export class Exchange {
       this.res.end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32000, message: "the session ended before the request was answered" } }));
       return;
     }
-    if (this.stream !== undefined) this.finishStream();
-    else {
-      this.finished = true;
-      this.res.end();
-    }
+    this.finished = true;
+    if (this.stream !== undefined) this.stream.end();
+    else this.res.end();
   }
 
-  private openStream(): OutboundQueue {
-    const options = this.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.maxBufferedBytes };
-    const stream = new OutboundQueue(this.res, { ...options, onShed: (count) => this.onShed?.(count) });
+  private openStream(): ResumableStream {
+    const hooks: StreamHooks = {
+      onShed: (count) => this.onShed?.(count),
+      onExpire: () => {
+        const pending = this.pendingIds;
+        this.waiting.clear();
+        if (pending.length > 0) this.onExpire?.(pending);
+      },
+    };
+    const stream = this.makeStream?.(hooks) ?? this.standaloneStream(hooks);
     this.stream = stream;
     this.res.writeHead(200, this.head(SSE_HEADERS));
     this.res.flushHeaders();
-    for (const text of this.buffered.splice(0)) stream.push(sseData(text));
+    stream.attach(this.res);
+    for (const text of this.buffered.splice(0)) stream.push(text, "response");
     return stream;
+  }
+
+  /** A stream of its own, for an exchange outside any session transport (tests, embedders). */
+  private standaloneStream(hooks: StreamHooks): ResumableStream {
+    const limits = DEFAULT_RESUME_LIMITS;
+    return new ResumableStream({
+      kind: "request",
+      number: 1,
+      limits,
+      budget: new ReplayBudget(limits.sessionBufferBytes),
+      priming: false,
+      ...(this.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.maxBufferedBytes }),
+      onShed: hooks.onShed,
+      onExpire: hooks.onExpire,
+    });
   }
 
   private finishStream(): void {
     this.finished = true;
-    this.stream!.end();
+    this.stream!.finish();
   }
 
   /**

@@ -7,6 +7,7 @@ import { handleDelete, handleGet, handlePost, type EndpointContext, type StreamL
 import { DEFAULT_MAX_BUFFERED_BYTES } from "../../transport/outbound-queue.js";
 import { replyEmpty, replyError, replyJson } from "./replies.js";
 import { CORS_ALLOW_HEADERS, corsHeaders, guardRequest, isLoopbackAddress, type GuardPolicy } from "./request-guard.js";
+import { DEFAULT_RESUME_LIMITS } from "./resumable-stream.js";
 import { SessionRegistry } from "./session-registry.js";
 
 /** A listening HTTP front. */
@@ -36,7 +37,12 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     maxBufferedBytes: config.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
     maxBatchResponseBytes: config.maxBatchResponseBytes,
   };
-  const sessions = new SessionRegistry(gateway, logger, { maxSessions: config.maxSessions, idleMs: config.sessionIdleMs, maxBufferedBytes: limits.maxBufferedBytes });
+  const sessions = new SessionRegistry(gateway, logger, {
+    maxSessions: config.maxSessions,
+    idleMs: config.sessionIdleMs,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    resume: config.resume ?? DEFAULT_RESUME_LIMITS,
+  });
   // Until the socket is bound the guard assumes loopback (the stricter rule);
   // then the configured name or the address it resolved to decides.
   let policy: GuardPolicy = {

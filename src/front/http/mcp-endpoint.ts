@@ -181,24 +181,33 @@ function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointCont
     headers,
     maxBufferedBytes: ctx.limits.maxBufferedBytes,
     maxBatchResponseBytes: ctx.limits.maxBatchResponseBytes,
+    openStream: session.transport.openRequestStream,
   };
   if (created) options.sessionId = () => (ctx.sessions.isRegistered(created) ? created.id : undefined);
   const exchange = new Exchange(res, ids, options);
   session.transport.attach(ids, exchange);
   const active = session;
   // 'close' comes once per response, so plain listeners (no once() wrappers).
-  res.on("close", () => {
-    if (exchange.done && exchange.pendingIds.length === 0) return;
-    // The client went away before its answer: cancel what it asked for.
-    const pending = exchange.pendingIds;
+  const cancel = (pending: JsonRpcId[], reason: string): void => {
     active.transport.detach(pending);
-    for (const id of pending) active.peer.cancelIncoming(id, "the HTTP client disconnected");
+    for (const id of pending) active.peer.cancelIncoming(id, reason);
+  };
+  // A stream's client holds event ids and may resume it: only when the
+  // stream expires unresumed is what it waits for cancelled.
+  exchange.onExpire = (pending) => cancel(pending, "the HTTP client did not resume its stream");
+  res.on("close", () => {
+    if (exchange.streaming || (exchange.done && exchange.pendingIds.length === 0)) return;
+    // The client went away before its answer, holding no event id to come back with.
+    cancel(exchange.pendingIds, "the HTTP client disconnected");
   });
   if (created) res.on("close", () => ctx.sessions.discard(created));
   for (const message of messages) session.transport.receive(message);
 }
 
-/** GET: the session's stream for server-initiated messages. */
+/**
+ * GET: the session's standalone stream for server-initiated messages, or,
+ * with `Last-Event-ID`, the resumption of the stream that event belongs to.
+ */
 export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): void {
   if (!(req.headers.accept ?? "").includes("text/event-stream")) {
     replyError(res, 406, "Not Acceptable: GET opens an SSE stream; send Accept: text/event-stream", ctx.headers);
@@ -207,13 +216,14 @@ export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Endpoi
   if (refuseVersion(req, res, ctx)) return;
   const session = sessionOf(req, res, ctx);
   if (!session) return;
-  if (session.transport.hasStream) {
-    replyError(res, 409, "Conflict: this session already has an open GET stream; close it first", ctx.headers);
+  const target = session.transport.streamForGet(headerValue(req, "last-event-id"));
+  if ("refusal" in target) {
+    replyError(res, target.refusal.status, target.refusal.message, ctx.headers);
     return;
   }
   res.writeHead(200, { ...ctx.headers, ...SSE_HEADERS });
   res.flushHeaders();
-  session.transport.openStream(res);
+  target.stream.attach(res, target.after);
 }
 
 /** DELETE: end the session. */

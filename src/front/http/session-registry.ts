@@ -3,7 +3,12 @@ import { FrontSession, newClientContext } from "../../gateway/front-session.js";
 import type { Gateway } from "../../gateway/gateway.js";
 import { JsonRpcPeer } from "../../jsonrpc/peer.js";
 import type { Logger } from "../../log/logger.js";
+import { versionAtLeast } from "../../mcp/versions.js";
+import type { ResumeLimits } from "./resumable-stream.js";
 import { SessionTransport } from "./session-transport.js";
+
+/** The first version whose clients expect a priming event (and `retry`) on every SSE stream. */
+const PRIMING_VERSION = "2025-11-25";
 
 /** One legacy-era Streamable HTTP session. */
 export interface HttpSession {
@@ -25,7 +30,7 @@ export class SessionRegistry {
   constructor(
     private readonly gateway: Gateway,
     private readonly logger: Logger,
-    private readonly limits: { maxSessions: number; idleMs: number; maxBufferedBytes?: number },
+    private readonly limits: { maxSessions: number; idleMs: number; maxBufferedBytes?: number; resume?: ResumeLimits },
   ) {
     this.sweeper = setInterval(() => this.sweep(), Math.max(250, Math.min(limits.idleMs / 4, 60_000)));
     this.sweeper.unref();
@@ -53,8 +58,13 @@ export class SessionRegistry {
    */
   create(): HttpSession {
     const id = randomUUID();
-    const transport = new SessionTransport(this.limits.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.limits.maxBufferedBytes });
     const client = newClientContext("http");
+    const transport = new SessionTransport({
+      ...(this.limits.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.limits.maxBufferedBytes }),
+      ...(this.limits.resume === undefined ? {} : { resume: this.limits.resume }),
+      // Decided by the version the session negotiated, never by a request's header.
+      primes: () => versionAtLeast(client.protocolVersion, PRIMING_VERSION),
+    });
     const peer = new JsonRpcPeer(transport, {
       label: `http session ${id.slice(0, 8)}`,
       answerInvalid: true,

@@ -19,5 +19,24 @@ export function sseData(json: WireText): WireText {
   return typeof json === "string" ? `event: message\ndata: ${json}\n\n` : frameText(json, "event: message\ndata: ", "\n\n");
 }
 
+/** One SSE `message` event with an id, carrying an already serialised JSON-RPC message. */
+export function sseDataWithId(id: string, json: WireText): WireText {
+  const head = `id: ${id}\nevent: message\ndata: `;
+  return typeof json === "string" ? `${head}${json}\n\n` : frameText(json, head, "\n\n");
+}
+
+/**
+ * The priming event (2025-11-25): an id and empty data, so the client has
+ * an id to resume from before any message, and the reconnection delay.
+ */
+export function ssePriming(id: string, retryMs: number): string {
+  return `id: ${id}\nretry: ${retryMs}\ndata: \n\n`;
+}
+
+/** A `retry` field alone: the reconnection delay, told again on a resumed stream. */
+export function sseRetry(retryMs: number): string {
+  return `retry: ${retryMs}\n\n`;
+}
+
 /** An SSE comment line: keeps a quiet stream open through proxies; clients ignore it. */
 export const SSE_KEEP_ALIVE = ":\n\n";

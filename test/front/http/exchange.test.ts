@@ -110,7 +110,7 @@ describe("Exchange, SSE answer to a client that does not read", () => {
     expect(messages.at(-1)?.id).toBe(1);
   });
 
-  it("lets go of everything when the client hangs up: waits settle, nothing more is written", async () => {
+  it("lets go of the connection when the client hangs up: waits settle, nothing more is written to it, the stream waits for a resume", async () => {
     const { exchange, res, hangUp } = await exchangeOnSocket([1], { maxBufferedBytes: 16 * 1024 });
     const waits: Array<Promise<void> | undefined> = [];
     for (let i = 1; i <= 5000; i++) waits.push(exchange.deliver({ jsonrpc: "2.0", method: "notifications/message", params: { i, pad: "y".repeat(1024) } }));
@@ -118,9 +118,13 @@ describe("Exchange, SSE answer to a client that does not read", () => {
     hangUp();
     await Promise.all(waits);
     await new Promise((resolve) => res.once("close", resolve).writableFinished || setTimeout(resolve, 100));
-    expect(exchange.done).toBe(true);
-    expect(exchange.deliver(progress(1), { coalesceKey: "progress:t" })).toBeUndefined();
+    // The client holds event ids: the stream (not the connection) lives on, for a resume.
+    expect(exchange.done).toBe(false);
+    await exchange.deliver(progress(1), { coalesceKey: "progress:t" });
     expect(res.listenerCount("drain")).toBe(0);
+    exchange.end();
+    expect(exchange.done).toBe(true);
+    expect(exchange.deliver(progress(2), { coalesceKey: "progress:t" })).toBeUndefined();
   });
 });
 
