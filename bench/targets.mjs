@@ -171,3 +171,26 @@ export const TARGETS = {
     },
   },
 };
+
+// BENCH_BASELINE=/path/to/other/checkout/dist/main.js adds that build's two
+// fronts to the same interleaved run: an A/B of a change on the same
+// machine at the same time (the only comparison this noisy machine allows).
+const BASELINE = process.env.BENCH_BASELINE;
+if (BASELINE) {
+  TARGETS["baseline-stdio"] = {
+    label: "baseline build, stdio front",
+    async start() {
+      const client = new StdioClient(NODE, [BASELINE, switchboardConfig({ echo: [ECHO] }), "--stdio"]);
+      await client.initialize();
+      await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+      return { client, pid: client.pid, tool: "proxy.echo.echo", stop: () => client.close() };
+    },
+  };
+  TARGETS["baseline-http"] = {
+    label: "baseline build, HTTP front",
+    async start() {
+      const { proc, url } = spawnServer(NODE, [BASELINE, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
+      return httpTarget(await url, proc, "proxy.echo.echo");
+    },
+  };
+}
