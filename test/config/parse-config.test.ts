@@ -23,7 +23,7 @@ describe("parseConfig", () => {
       servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
     });
     expect(warnings).toEqual([]);
-    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 500 });
+    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 500, maxSessionBackends: 50, sessionBackendIdleMs: 600_000 });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
       command: "uvx",
