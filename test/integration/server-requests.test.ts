@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { nodeModule } from "../helpers/paths.js";
+import { fixture, nodeModule } from "../helpers/paths.js";
+import { waitFor } from "../helpers/procfs.js";
 import { connectHttp, connectStdio } from "../helpers/sdk.js";
 import { startHttpSwitchboard, writeConfig, type SwitchboardProcess } from "../helpers/switchboard-process.js";
 
@@ -172,5 +173,61 @@ describe("server-to-client requests on a shared backend", () => {
     running.push({ stop: () => client.close() });
     const result = await client.callTool({ name: TOOL("trigger-sampling-request"), arguments: { prompt: "x", maxTokens: 5 } }).catch((error: unknown) => error);
     expect(text(result)).toMatch(/sampling\/createMessage from backend \\"everything\\" was not passed on: the client did not declare the \\"sampling\\" capability/);
+  }, 30_000);
+});
+
+describe("server-to-client requests: timeouts, cancellation, refusals (asking fixture)", () => {
+  const asking = (extra: Record<string, unknown> = {}) => ({ command: process.execPath, args: [fixture("asking-backend")], ...extra });
+  const SAMPLE = { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 5 };
+
+  /** A sampling client whose handler never answers; `aborted` records why its requests were cancelled. */
+  async function silentClient(sb: SwitchboardProcess): Promise<{ client: Client; aborted: string[]; asked: number[] }> {
+    const aborted: string[] = [];
+    const asked: number[] = [];
+    const client = await connectHttp(sb.url, "silent", {
+      capabilities: { sampling: {} },
+      setup: (c) =>
+        c.setRequestHandler(CreateMessageRequestSchema, (_request, extra) => {
+          asked.push(1);
+          return new Promise((_resolve, reject) =>
+            extra.signal.addEventListener("abort", () => {
+              aborted.push(String(extra.signal.reason));
+              reject(new Error("aborted"));
+            }),
+          );
+        }),
+    });
+    running.push({ stop: () => client.close() });
+    return { client, aborted, asked };
+  }
+
+  it("a request the client never answers times out after the server's timeout: the backend gets -32001, the client a cancellation", async () => {
+    const sb = await http({ servers: { ask: asking({ timeout: 1500 }) } });
+    const { client, aborted } = await silentClient(sb);
+    await client.callTool({ name: "proxy.ask.ask", arguments: { method: "sampling/createMessage", params: SAMPLE } }).catch(() => undefined);
+    await sb.waitForLog(/answer to ask-1: \{"code":-32001,"message":"the client did not answer sampling\/createMessage within 1500 ms \(servers\.ask\.timeout\)"/);
+    await waitFor(() => aborted.length === 1, 5000, "the client to be told of the cancellation");
+  }, 30_000);
+
+  it("the backend cancelling its request cancels ours on the client", async () => {
+    const sb = await http({ servers: { ask: asking() } });
+    const { client, aborted, asked } = await silentClient(sb);
+    const result = await client.callTool({ name: "proxy.ask.ask", arguments: { method: "sampling/createMessage", params: SAMPLE, cancelAfterMs: 300 } });
+    expect(text(result)).toContain("cancelled");
+    expect(asked).toHaveLength(1);
+    await waitFor(() => aborted.length === 1, 5000, "the client's handler to be cancelled");
+  }, 30_000);
+
+  it("ping is answered by the switchboard; a request with no client call in flight, and an unknown method, are refused with clear errors", async () => {
+    const sb = await http({ servers: { ask: asking() } });
+    const client = await connectHttp(sb.url, "c", { capabilities: { sampling: {} } });
+    running.push({ stop: () => client.close() });
+    const ping = await client.callTool({ name: "proxy.ask.ask", arguments: { method: "ping" } });
+    expect(text(ping)).toContain('{\\"result\\":{}}');
+    const unknown = await client.callTool({ name: "proxy.ask.ask", arguments: { method: "tasks/list" } });
+    expect(text(unknown)).toMatch(/-32601.*Method not found: tasks\/list/);
+    await client.callTool({ name: "proxy.ask.ask", arguments: { method: "sampling/createMessage", params: SAMPLE, detached: true } });
+    await sb.waitForLog(/answer to ask-3: .*no client has a request in flight on backend \\"ask\\", so nothing ties it to a client/);
+    await sb.waitForLog(/backend "ask" sent sampling\/createMessage, refused: no client has a request in flight/);
   }, 30_000);
 });
