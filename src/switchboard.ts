@@ -1,11 +1,13 @@
 import type { Readable, Writable } from "node:stream";
-import { Backend, type BackendStats } from "./backend/backend.js";
+import { Backend, type BackendOptions, type BackendStats } from "./backend/backend.js";
 import type { StopLadder } from "./backend/child-process.js";
 import { parseConfig } from "./config/parse-config.js";
-import type { SwitchboardConfig } from "./config/types.js";
+import type { ServerConfig, SwitchboardConfig } from "./config/types.js";
 import { serveStdio, type StdioFront } from "./front/stdio-front.js";
 import { serveHttp, type HttpFront } from "./front/http/http-front.js";
+import { SessionBackends } from "./gateway/backend-pool.js";
 import { Gateway } from "./gateway/gateway.js";
+import { clientCapabilitiesFor, type ServerRequestOrigin } from "./gateway/server-requests.js";
 import type { LocalToolDefinition, LocalToolHandler } from "./gateway/local-tool.js";
 import type {
   LocalPromptDefinition,
@@ -105,6 +107,15 @@ export class Switchboard {
     this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
+    });
+    this.gateway.sessions = new SessionBackends({
+      create: (name, server, extra) => this.newBackend(name, server, extra),
+      serverRequests: this.gateway.serverRequests,
+      max: this.config.proxy.maxSessionBackends,
+      idleMs: this.config.proxy.sessionBackendIdleMs,
+      logger: this.logger,
+      onNotification: (instance, clientId, method, params) => this.gateway.sessionNotification(instance, clientId, method, params),
+      onReady: (instance) => this.gateway.logs.apply(instance),
     });
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
@@ -242,7 +253,7 @@ export class Switchboard {
     this.gateway.pageSize = next.proxy.pageSize;
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
-    await Promise.all(old.map((backend) => backend.stop()));
+    await Promise.all([...old.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);
     if (this.started) await Promise.all(this.backends.map((backend) => backend.start()));
   }
 
@@ -279,19 +290,34 @@ export class Switchboard {
     this.closed = true;
     this.idleCollector?.stop();
     await Promise.all([...this.fronts].map((front) => front.close()));
-    await Promise.all(this.backends.map((backend) => backend.stop()));
+    await Promise.all([...this.backends.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);
   }
 
+  /**
+   * One backend per configured server: shared by every client, or, for
+   * isolation "session", the process that lists the server's catalog (each
+   * client session then gets its own process for its calls).
+   */
   private createBackends(): Backend[] {
     if (!this.config.proxy.enabled) return [];
-    return Object.entries(this.config.servers).map(
-      ([name, server]) =>
-        new Backend(name, server, {
-          logger: this.logger,
-          maxMessageBytes: this.config.maxMessageBytes,
-          parentEnv: this.options.env ?? process.env,
-          ...(this.options.stopLadder ? { stopLadder: this.options.stopLadder } : {}),
-        }),
-    );
+    return Object.entries(this.config.servers).map(([name, server]) => {
+      let origin!: ServerRequestOrigin;
+      const backend = this.newBackend(name, server, {
+        clientCapabilities: clientCapabilitiesFor(server),
+        onServerRequest: (request) => this.gateway.serverRequests.serve(origin, request),
+      });
+      origin = { backend, name, timeoutMs: server.timeoutMs, roots: server.roots, listingOnly: server.isolation === "session" };
+      return backend;
+    });
+  }
+
+  private newBackend(name: string, server: ServerConfig, extra: Pick<BackendOptions, "onServerRequest" | "clientCapabilities">): Backend {
+    return new Backend(name, server, {
+      logger: this.logger,
+      maxMessageBytes: this.config.maxMessageBytes,
+      parentEnv: this.options.env ?? process.env,
+      ...(this.options.stopLadder ? { stopLadder: this.options.stopLadder } : {}),
+      ...extra,
+    });
   }
 }

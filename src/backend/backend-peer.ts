@@ -47,16 +47,23 @@ export function openPeer(connection: Connection, options: BackendPeerOptions): {
 
 /**
  * Serve what a backend may send on its connection besides answers and list
- * changes (catalog-watch.ts): `ping`, its other requests, progress for our
- * tokens, `notifications/message` and `notifications/resources/updated`.
+ * changes (catalog-watch.ts): `ping`, its other requests (and their
+ * cancellation), progress for our tokens, `notifications/message`,
+ * `notifications/resources/updated` and `notifications/elicitation/complete`.
  */
 function serveBackendMessages(peer: JsonRpcPeer, routes: BackendPeerOptions): void {
   peer.setRequestHandler(Method.Ping, () => ({}));
   if (routes.onServerRequest) peer.setFallbackRequestHandler(routes.onServerRequest);
+  peer.setNotificationHandler(Method.Cancelled, (params) => {
+    const id = params?.["requestId"];
+    if (typeof id === "string" || typeof id === "number") {
+      peer.cancelIncoming(id, typeof params?.["reason"] === "string" ? params["reason"] : `${routes.label} cancelled its request`);
+    }
+  });
   peer.setNotificationHandler(Method.Progress, (params) => {
     if (!routes.progress.deliver(params)) routes.logger.debug(`${routes.label} sent progress for an unknown token`);
   });
-  for (const method of [Method.LoggingMessage, Method.ResourcesUpdated]) {
+  for (const method of [Method.LoggingMessage, Method.ResourcesUpdated, Method.ElicitationComplete]) {
     peer.setNotificationHandler(method, (params) => routes.notification(method, params));
   }
 }

@@ -140,6 +140,11 @@ export class Backend {
     return answered.finally(() => this.progress.release(owned));
   }
 
+  /** Send a notification (e.g. `notifications/roots/list_changed`) if connected; a backend that is down misses it. */
+  notify(method: string, params?: JsonObject): void {
+    if (this.stateValue === "ready") void this.peer?.notify(method, params).catch(() => undefined);
+  }
+
   /**
    * Turn a failed forward into the error callers see: only a closed
    * connection is reported as the backend's exit (or closed output); the

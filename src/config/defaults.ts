@@ -4,8 +4,20 @@ import type { HttpFrontConfig, HttpResumeConfig, ProxyConfig, RestartPolicy } fr
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Restart policy of a backend. */
 export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
-/** The seed's proxy defaults; catalog requests wait up to 5 s for backends still starting; lists are paged by 500. */
-export const DEFAULT_PROXY: ProxyConfig = { enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0 };
+/**
+ * The seed's proxy defaults; catalog requests wait up to 5 s for backends
+ * still starting; lists come in one page unless proxy.pageSize is set; at most 50 per-session backend
+ * processes, each stopped after 10 minutes unused.
+ */
+export const DEFAULT_PROXY: ProxyConfig = {
+  enabled: true,
+  namespace: "proxy",
+  separator: ".",
+  startupWaitMs: 5000,
+  pageSize: 0,
+  maxSessionBackends: 50,
+  sessionBackendIdleMs: 10 * 60_000,
+};
 /** The HTTP front's defaults: loopback only, the seed's port and path. */
 export const DEFAULT_HTTP: HttpFrontConfig = {
   host: "127.0.0.1",

@@ -4,7 +4,7 @@ import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
-import type { HttpFrontConfig, HttpResumeConfig, ProxyConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
+import type { HttpFrontConfig, HttpResumeConfig, Isolation, ProxyConfig, RootConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
 
 /** A parsed config and the warnings (unknown keys, skipped entries) met on the way. */
 export interface ParsedConfig {
@@ -13,8 +13,8 @@ export interface ParsedConfig {
 }
 
 const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "maxBufferedBytes", "logLevel", "$schema"];
-const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize"];
-const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description"];
+const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize", "maxSessionBackends", "sessionBackendIdleTimeout"];
+const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
 const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume"];
 const RESUME_KEYS = ["bufferBytes", "sessionBufferBytes", "retry", "window", "maxConnectionDuration"];
@@ -173,6 +173,8 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     separator: read.string(obj, "separator", "proxy", DEFAULT_PROXY.separator, { nonEmpty: true }),
     startupWaitMs: read.integer(obj, "startupWait", "proxy", DEFAULT_PROXY.startupWaitMs, 0, 600_000),
     pageSize: read.integer(obj, "pageSize", "proxy", DEFAULT_PROXY.pageSize, 0, 100_000),
+    maxSessionBackends: read.integer(obj, "maxSessionBackends", "proxy", DEFAULT_PROXY.maxSessionBackends, 1, 100_000),
+    sessionBackendIdleMs: read.integer(obj, "sessionBackendIdleTimeout", "proxy", DEFAULT_PROXY.sessionBackendIdleMs, 1000, 24 * 3600_000),
   };
   if (obj["maxNameLength"] !== undefined) proxy.maxNameLength = read.integer(obj, "maxNameLength", "proxy", 64, 8, 1024);
   if (proxy.namespace !== "" && !/^[A-Za-z0-9_.-]+$/.test(proxy.namespace)) {
@@ -234,9 +236,15 @@ function parseServer(read: Reader, value: unknown, path: string): StdioServerCon
           maxDelayMs: read.integer(restartObj, "maxDelay", restartPath, DEFAULT_RESTART.maxDelayMs, 1),
         }
       : { ...DEFAULT_RESTART },
+    isolation: parseIsolation(read, obj, path),
   };
   const cwd = read.optionalString(obj, "cwd", path);
   if (cwd !== undefined) server.cwd = cwd;
+  const roots = parseRoots(read, obj["roots"], joinPath(path, "roots"));
+  if (roots !== undefined) server.roots = roots;
+  if (roots !== undefined && server.isolation === "session") {
+    read.warnings.push(`${joinPath(path, "roots")}: ignored for isolation "session" (each session's backend gets its own client's roots)`);
+  }
   return server;
 }
 
@@ -251,6 +259,37 @@ function parseResume(read: Reader, value: unknown): HttpResumeConfig {
     windowMs: read.integer(obj, "window", path, DEFAULT_RESUME.windowMs, 0, 24 * 3600_000),
     maxConnectionMs: read.integer(obj, "maxConnectionDuration", path, DEFAULT_RESUME.maxConnectionMs, 0, 24 * 3600_000),
   };
+}
+
+function parseIsolation(read: Reader, obj: JsonObject, path: string): Isolation {
+  const value = obj["isolation"];
+  if (value === undefined) return "shared";
+  if (value === "shared" || value === "session") return value;
+  read.issues.push({ path: joinPath(path, "isolation"), message: '"shared" (one process for every client) or "session" (one process per client session)' });
+  return "shared";
+}
+
+/** `roots`: a list of `file://` URIs, each a string or `{ "uri", "name" }`. */
+function parseRoots(read: Reader, value: unknown, path: string): RootConfig[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    read.issues.push({ path, message: 'must be an array of file:// URIs (strings or { "uri", "name" } objects)' });
+    return undefined;
+  }
+  const roots: RootConfig[] = [];
+  value.forEach((item: unknown, index) => {
+    const at = `${path}[${index}]`;
+    const uri = typeof item === "string" ? item : isJsonObject(item) ? item["uri"] : undefined;
+    const name = isJsonObject(item) ? item["name"] : undefined;
+    if (typeof uri !== "string" || !uri.startsWith("file://")) {
+      read.issues.push({ path: at, message: 'must be a file:// URI, or { "uri": "file://…", "name": "…" }' });
+    } else if (name !== undefined && typeof name !== "string") {
+      read.issues.push({ path: `${at}.name`, message: "must be a string" });
+    } else {
+      roots.push(typeof name === "string" ? { uri, name } : { uri });
+    }
+  });
+  return roots;
 }
 
 function parseHttp(read: Reader, value: unknown): HttpFrontConfig {

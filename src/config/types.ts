@@ -10,6 +10,20 @@ export interface RestartPolicy {
   maxDelayMs: number;
 }
 
+/** One root handed to a backend that asks `roots/list` (schema `Root`). */
+export interface RootConfig {
+  /** A `file://` URI. */
+  uri: string;
+  name?: string;
+}
+
+/**
+ * How many clients one backend process serves: `shared` (one process for
+ * every client) or `session` (one process per client session, started on
+ * its first use, stopped with the session or when idle).
+ */
+export type Isolation = "shared" | "session";
+
 /** A backend server spawned as a child process and spoken to over stdio. */
 export interface StdioServerConfig {
   type: "stdio";
@@ -29,6 +43,9 @@ export interface StdioServerConfig {
   /** False: configured but not started. */
   enabled: boolean;
   restart: RestartPolicy;
+  isolation: Isolation;
+  /** Roots answered to a shared backend's `roots/list`; without them roots are not declared to it. */
+  roots?: RootConfig[];
 }
 
 /** Any backend server. Remote HTTP servers join this union later. */
@@ -85,6 +102,10 @@ export interface ProxyConfig {
   startupWaitMs: number;
   /** Items per page of every aggregated list (tools, prompts, resources, templates). */
   pageSize: number;
+  /** Per-session backend processes (isolation "session") running at once, over all servers. */
+  maxSessionBackends: number;
+  /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
+  sessionBackendIdleMs: number;
 }
 
 /** A fully validated configuration, every default filled in. */

@@ -16,6 +16,8 @@ declare module "../jsonrpc/local-error.js" {
     ALREADY_STARTED: true;
     /** Used after close(). */
     CLOSED: true;
+    /** A session-isolated server's process was not started: proxy.maxSessionBackends run already. */
+    SESSION_BACKEND_LIMIT: true;
   }
 }
 

@@ -64,6 +64,7 @@ const BACKEND_TROUBLE: ReadonlySet<LocalErrorCode> = new Set<LocalErrorCode>([
   "HANDSHAKE_FAILED",
   "CONNECTION_CLOSED",
   "REQUEST_CANCELLED",
+  "SESSION_BACKEND_LIMIT",
 ]);
 
 /**

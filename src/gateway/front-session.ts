@@ -10,7 +10,7 @@ import { negotiateLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../mcp/ver
 import { VERSION } from "../version.js";
 import type { Gateway } from "./gateway.js";
 import { readCallParams, readMeta } from "./request-params.js";
-import { CallContext, type ClientContext, type FrontKind } from "./request-context.js";
+import { CallContext, type ClientContext, type ClientRequestOptions, type FrontKind } from "./request-context.js";
 import { complete, getPrompt, readResource, setLogLevel, subscription } from "./surface-requests.js";
 
 /** Who the switchboard says it is to its clients. */
@@ -81,6 +81,7 @@ export class FrontSession {
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;
     });
+    peer.setNotificationHandler(Method.RootsListChanged, () => gateway.rootsChanged(client.id));
     peer.setNotificationHandler(Method.Cancelled, (params) => {
       const id = params?.["requestId"];
       if (typeof id === "string" || typeof id === "number") {
@@ -89,7 +90,11 @@ export class FrontSession {
       }
     });
     this.unsubscribe = gateway.events.on("catalogChanged", (kind) => this.catalogChanged(kind));
-    this.detach = gateway.attach({ client, notify: (method, params) => this.notify(method, params) });
+    this.detach = gateway.attach({
+      client,
+      notify: (method, params) => this.notify(method, params),
+      request: (method, params, options) => this.request(method, params, options),
+    });
     const previous = peer.onclose;
     peer.onclose = (reason) => {
       this.dispose();
@@ -105,6 +110,20 @@ export class FrontSession {
 
   private notify(method: string, params?: JsonObject): void {
     if (this.peer.isOpen) void this.peer.notify(method, params).catch(() => undefined);
+  }
+
+  /**
+   * A request to the client on a backend's behalf; when it times out or is
+   * cancelled, the client is told with `notifications/cancelled` (on the
+   * stream of the request it belongs to, if any).
+   */
+  private request(method: string, params: JsonObject | undefined, options: ClientRequestOptions): Promise<JsonObject> {
+    const related = options.relatedRequestId;
+    return this.peer.request(method, params, {
+      ...options,
+      onAbandon: (id, reason) =>
+        void this.peer.notify(Method.Cancelled, { requestId: id, reason }, related === undefined ? undefined : { relatedRequestId: related }).catch(() => undefined),
+    });
   }
 
   /** A catalog changed: its list_changed, once per notification method per turn, if the client was advertised the kind. */

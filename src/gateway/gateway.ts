@@ -16,9 +16,11 @@ import type { CallToolResult, Tool } from "../mcp/types.js";
 import { DEFAULT_URI_MAPPING, mapUri, uriPrefix, type UriMapping } from "../mcp/uri-mapping.js";
 import type { CatalogRoute } from "./catalog.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
-import { forward } from "./forward.js";
 import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
 import { LogRouter } from "./log-router.js";
+import type { SessionBackends } from "./backend-pool.js";
+import { routedCall } from "./routed-call.js";
+import { ServerRequests } from "./server-requests.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
 import { Subscriptions } from "./subscriptions.js";
@@ -59,6 +61,10 @@ export class Gateway {
   readonly subscriptions: Subscriptions;
   /** Catalog events for fronts, health and metrics; listeners are isolated. */
   readonly events: Emitter<GatewayEvents>;
+  /** Backends' requests to clients (sampling, elicitation, roots), routed to the client that caused them. */
+  readonly serverRequests: ServerRequests;
+  /** The processes of session-isolated servers (set by the switchboard; without it such servers are not reachable). */
+  sessions: SessionBackends | undefined;
   private readonly logger: Logger;
   private readonly codec = new CursorCodec(randomBytes(32));
   private readonly clients = new Map<string, ClientSink>();
@@ -83,6 +89,7 @@ export class Gateway {
     this.logs = new LogRouter(logger);
     this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
+    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId), logger);
   }
 
   /** Log what a listener (an event subscriber, a local tool's abort listener) threw; the gateway goes on. */
@@ -123,7 +130,25 @@ export class Gateway {
       this.clients.delete(sink.client.id);
       this.logs.forget(sink.client.id, this.backendList);
       this.subscriptions.forget(sink.client.id);
+      void this.sessions?.releaseClient(sink.client.id);
     };
+  }
+
+  /** True while `clientId` is attached (a client session that can be reached). */
+  isAttached(clientId: string): boolean {
+    return this.clients.has(clientId);
+  }
+
+  /** The client's roots changed: its session processes are told (shared ones never see a client's roots). */
+  rootsChanged(clientId: string): void {
+    this.sessions?.notifyClient(clientId, Method.RootsListChanged);
+  }
+
+  /** A session process's notification: logs and elicitation completions go to its one client. */
+  sessionNotification(backend: Backend, clientId: string, method: string, params: JsonObject | undefined): void {
+    const sink = this.clients.get(clientId);
+    if (method === Method.LoggingMessage && sink) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
+    else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
   }
 
   /** Number of attached clients. */
@@ -244,9 +269,9 @@ export class Gateway {
     if (route.kind === "local") return callLocalTool(route.local.handler, args, context);
     const backend = this.backendsByName.get(route.source.name) as Backend;
     const params = { name: route.identity, arguments: args };
-    if (!backend.prefixed) return forward(backend, Method.ToolsCall, params, context) as Promise<CallToolResult>;
+    if (!backend.prefixed) return routedCall(this, backend, Method.ToolsCall, params, context) as Promise<CallToolResult>;
     const uris = this.exposure.uris;
-    return forward(backend, Method.ToolsCall, params, context, (result) =>
+    return routedCall(this, backend, Method.ToolsCall, params, context, (result) =>
       rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)),
     ) as Promise<CallToolResult>;
   }
@@ -287,5 +312,6 @@ export class Gateway {
       this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.values());
     }
     else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
+    else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
   }
 }

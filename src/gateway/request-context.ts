@@ -63,13 +63,25 @@ export class CallContext implements RequestContext {
   }
 }
 
+/** Options of a request the switchboard sends to a client on a backend's behalf. */
+export interface ClientRequestOptions {
+  timeoutMs: number;
+  /** Cancels it (and tells the client) when fired. */
+  cancellation: Cancellation;
+  /** The client's request it belongs to (over HTTP it travels on that request's stream). */
+  relatedRequestId?: JsonRpcId;
+}
+
 /**
  * A connected client as the gateway reaches it outside of a request:
  * log messages, resource updates and list changes go through `notify`
- * (over HTTP, on the session's GET stream).
+ * (over HTTP, on the session's GET stream); backends' sampling,
+ * elicitation and roots requests through `request`.
  */
 export interface ClientSink {
   readonly client: ClientContext;
   /** Send a notification to the client; never throws (a gone client just misses it). */
   notify(method: string, params?: JsonObject): void;
+  /** Send a request to the client; one that times out or is cancelled is cancelled on the client too. */
+  request(method: string, params: JsonObject | undefined, options: ClientRequestOptions): Promise<JsonObject>;
 }

@@ -9,7 +9,7 @@ import { Method } from "../mcp/methods.js";
 import { rewritePromptResultUris, rewriteReadResultUris } from "../mcp/result-uris.js";
 import { mapUri } from "../mcp/uri-mapping.js";
 import type { CatalogRoute, LocalEntry } from "./catalog.js";
-import { forward } from "./forward.js";
+import { routedCall } from "./routed-call.js";
 import type { Gateway } from "./gateway.js";
 import type { LocalPromptHandler, LocalResourceHandler } from "./local-surface.js";
 import { readPromptParams, readUriParams } from "./request-params.js";
@@ -66,8 +66,8 @@ export async function getPrompt(gateway: Gateway, params: JsonObject | undefined
   if (route.kind === "local") return callLocalPrompt(route.local, args ?? {}, context);
   const backend = backendOf(gateway, route);
   const forwarded: JsonObject = args === undefined ? { name: route.identity } : { name: route.identity, arguments: args };
-  if (!backend.prefixed) return forward(backend, Method.PromptsGet, forwarded, context);
-  return forward(backend, Method.PromptsGet, forwarded, context, (result) =>
+  if (!backend.prefixed) return routedCall(gateway, backend, Method.PromptsGet, forwarded, context);
+  return routedCall(gateway, backend, Method.PromptsGet, forwarded, context, (result) =>
     rewritePromptResultUris(result, (uri) => mapUri(gateway.exposure.uris, backend.name, uri)),
   );
 }
@@ -95,8 +95,8 @@ export async function readResource(gateway: Gateway, params: JsonObject | undefi
     }
   }
   const backend = backendOf(gateway, route);
-  if (!backend.prefixed) return forward(backend, Method.ResourcesRead, { uri: route.identity }, context);
-  return forward(backend, Method.ResourcesRead, { uri: route.identity }, context, (result) =>
+  if (!backend.prefixed) return routedCall(gateway, backend, Method.ResourcesRead, { uri: route.identity }, context);
+  return routedCall(gateway, backend, Method.ResourcesRead, { uri: route.identity }, context, (result) =>
     rewriteReadResultUris(result, (original) => mapUri(gateway.exposure.uris, backend.name, original)),
   );
 }
@@ -128,7 +128,7 @@ export async function complete(gateway: Gateway, params: JsonObject | undefined,
     if (route.kind === "local") return none;
     const backend = backendOf(gateway, route);
     if (backend.capabilities["completions"] === undefined) return none;
-    return forward(backend, Method.CompletionComplete, { ...params, ref: { ...ref, name: route.identity } }, context);
+    return routedCall(gateway, backend, Method.CompletionComplete, { ...params, ref: { ...ref, name: route.identity } }, context);
   }
   const templates = gateway.catalogs.resourceTemplates;
   let route = templates.lookup(target.identity) ?? templates.resolve(target.identity) ?? gateway.catalogs.resources.resolve(target.identity);
@@ -142,7 +142,7 @@ export async function complete(gateway: Gateway, params: JsonObject | undefined,
   if (route.kind === "local") return none;
   const backend = backendOf(gateway, route);
   if (backend.capabilities["completions"] === undefined) return none;
-  return forward(backend, Method.CompletionComplete, { ...params, ref: { ...ref, uri: route.identity } }, context);
+  return routedCall(gateway, backend, Method.CompletionComplete, { ...params, ref: { ...ref, uri: route.identity } }, context);
 }
 
 /** `resources/subscribe` / `resources/unsubscribe` for `context.client`; local resources accept and never update. */

@@ -29,6 +29,8 @@ export interface RequestOptions {
   cancellation?: Cancellation;
   /** Tie the request to an incoming one (Streamable HTTP routes by it). */
   relatedRequestId?: JsonRpcId;
+  /** Called, besides the peer's own `onAbandon`, when this request times out or is aborted. */
+  onAbandon?: (id: JsonRpcId, reason: string) => void;
 }
 
 /** Peer options; every limit has a default. */
@@ -131,9 +133,10 @@ export class JsonRpcPeer {
   request(method: string, params?: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
     if (this.closedReason) return Promise.reject(this.closedReason);
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const { id, promise } = this.pending.add(method, timeoutMs, options, (abandonedId, reason) =>
-      this.options.onAbandon?.(abandonedId, reason),
-    );
+    const { id, promise } = this.pending.add(method, timeoutMs, options, (abandonedId, reason) => {
+      this.options.onAbandon?.(abandonedId, reason);
+      options.onAbandon?.(abandonedId, reason);
+    });
     const message: JsonRpcRequest =
       params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params };
     const sendOptions: SendOptions | undefined =

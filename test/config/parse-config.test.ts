@@ -23,7 +23,7 @@ describe("parseConfig", () => {
       servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
     });
     expect(warnings).toEqual([]);
-    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0 });
+    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000 });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
       command: "uvx",
@@ -36,6 +36,7 @@ describe("parseConfig", () => {
       prefix: true,
       enabled: true,
       restart: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000 },
+      isolation: "shared",
     });
     expect(config.server).toMatchObject({ host: "127.0.0.1", port: 8000, path: "/mcp", maxBodyBytes: 4 * 1024 * 1024 });
     expect(config.maxMessageBytes).toBe(16 * 1024 * 1024);
@@ -46,6 +47,31 @@ describe("parseConfig", () => {
     expect(config.server.resume).toEqual({ bufferBytes: 1024, sessionBufferBytes: 2 * 1024 * 1024, retryMs: 250, windowMs: 30_000, maxConnectionMs: 5000 });
     expect(parseConfig({ servers: {}, server: {} }).config.server.resume?.windowMs).toBe(30_000);
     expect(issues({ servers: {}, server: { resume: { window: -1, retry: "soon" } } }).join("\n")).toMatch(/server\.resume\.window[\s\S]*server\.resume\.retry|server\.resume\.retry[\s\S]*server\.resume\.window/);
+  });
+
+  it("reads isolation, roots (URI strings or { uri, name }) and the session-process limits", () => {
+    const { config, warnings } = parseConfig({
+      proxy: { maxSessionBackends: 3, sessionBackendIdleTimeout: 5000 },
+      servers: {
+        fs: { command: "x", roots: ["file:///srv/a", { uri: "file:///srv/b", name: "B" }] },
+        mine: { command: "x", isolation: "session" },
+      },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.proxy).toMatchObject({ maxSessionBackends: 3, sessionBackendIdleMs: 5000 });
+    expect(config.servers["fs"]).toMatchObject({ isolation: "shared", roots: [{ uri: "file:///srv/a" }, { uri: "file:///srv/b", name: "B" }] });
+    expect(config.servers["mine"]?.isolation).toBe("session");
+    expect(config.servers["mine"]?.roots).toBeUndefined();
+  });
+
+  it("refuses a bad isolation and roots that are not file:// URIs, naming each; warns that roots do nothing for a session-isolated server", () => {
+    expect(() => parseConfig({ servers: { a: { command: "x", isolation: "per-client" } } })).toThrow(/servers\.a\.isolation: "shared" .* or "session"/);
+    expect(() => parseConfig({ servers: { a: { command: "x", roots: "file:///srv" } } })).toThrow(/servers\.a\.roots: must be an array/);
+    expect(() => parseConfig({ servers: { a: { command: "x", roots: ["/srv", { uri: "file:///x", name: 3 }] } } })).toThrow(
+      /servers\.a\.roots\[0\]: must be a file:\/\/ URI[\s\S]*servers\.a\.roots\[1\]\.name: must be a string/,
+    );
+    const { warnings } = parseConfig({ servers: { a: { command: "x", isolation: "session", roots: ["file:///srv"] } } });
+    expect(warnings).toEqual(['servers.a.roots: ignored for isolation "session" (each session\'s backend gets its own client\'s roots)']);
   });
 
   it("takes a Claude Desktop mcpServers file, skipping remote entries with a warning", () => {

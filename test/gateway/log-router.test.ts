@@ -25,7 +25,7 @@ function sink(): ClientSink & { got: JsonObject[] } {
   const client = newClientContext("embedded");
   client.initialized = true;
   const got: JsonObject[] = [];
-  return { client, got, notify: (_method, params) => void got.push(params ?? {}) };
+  return { client, got, notify: (_method, params) => void got.push(params ?? {}), request: () => Promise.reject(new Error("no requests in this test")) };
 }
 
 describe("LogRouter", () => {

@@ -23,7 +23,12 @@ function fakeBackend(name: string): Backend & { sent: Array<[string, JsonObject 
 function client(): { sink: ClientSink & { got: string[] }; context: CallContext } {
   const context = newClientContext("http");
   const got: string[] = [];
-  const sink = { client: context, got, notify: (_m: string, params?: JsonObject) => void got.push(String(params?.["uri"])) };
+  const sink = {
+    client: context,
+    got,
+    notify: (_m: string, params?: JsonObject) => void got.push(String(params?.["uri"])),
+    request: () => Promise.reject(new Error("no requests in this test")),
+  };
   return { sink, context: new CallContext(context, 1, new Cancellation(), undefined, async () => undefined, () => undefined) };
 }
 

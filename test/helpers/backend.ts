@@ -23,6 +23,7 @@ export function fixtureServer(name: string, args: string[] = [], overrides: Part
     prefix: true,
     enabled: true,
     restart: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 },
+    isolation: "shared",
     ...overrides,
   };
 }

@@ -97,8 +97,9 @@ describe.each(Object.entries(CASES))("interop with %s", (server, spec) => {
   const serverConfig = () => ({ type: "stdio", command: process.execPath, args: spec.args(), env: spec.env?.() ?? {} });
 
   it("the same tools and the same results directly, through stdio and through HTTP", async () => {
-    // Directly.
-    const direct = new Client({ name: "interop", version: "1" });
+    // Directly, declaring what the switchboard declares to a shared server
+    // (server-everything lists some tools only to clients that sample or elicit).
+    const direct = new Client({ name: "interop", version: "1" }, { capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } });
     await direct.connect(new StdioClientTransport({ command: process.execPath, args: spec.args(), env: { ...(process.env as Record<string, string>), ...(spec.env?.() ?? {}) }, stderr: "ignore" }));
     const expected = await exercise(direct, "", spec.calls);
     await direct.close();
