@@ -78,6 +78,10 @@ export class FrontSession {
     peer.setRequestHandler(Method.ResourcesUnsubscribe, (request) => subscription(gateway, request.method, request.params, this.contextOf(request)));
     peer.setRequestHandler(Method.CompletionComplete, (request) => complete(gateway, request.params, this.contextOf(request)));
     peer.setRequestHandler(Method.LoggingSetLevel, (request) => setLogLevel(gateway, request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.TasksGet, (request) => gateway.tasks.get(request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.TasksResult, (request) => gateway.tasks.result(request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.TasksCancel, (request) => gateway.tasks.cancel(request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.TasksList, (request) => gateway.tasks.list(request.params, this.contextOf(request)));
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;
     });
@@ -153,7 +157,7 @@ export class FrontSession {
     }
     this.client.capabilities = isJsonObject(params["capabilities"]) ? params["capabilities"] : {};
     const answer = (): JsonObject => {
-      this.advertised = this.gateway.capabilities();
+      this.advertised = this.gateway.capabilities(this.client.protocolVersion);
       return {
         protocolVersion: this.client.protocolVersion,
         capabilities: this.advertised as JsonObject,
@@ -169,8 +173,8 @@ export class FrontSession {
   }
 
   private callTool(request: IncomingRequest): Promise<JsonObject> {
-    const { name, args, meta } = readCallParams(request.params); // throws -32602 for bad params
+    const { name, args, meta, task } = readCallParams(request.params); // throws -32602 for bad params
     const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify, this.gateway.reportListenerError);
-    return this.gateway.callTool(name, args, context) as Promise<JsonObject>;
+    return this.gateway.callTool(name, args, context, task) as Promise<JsonObject>;
   }
 }

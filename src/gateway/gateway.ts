@@ -13,6 +13,7 @@ import { Method } from "../mcp/methods.js";
 import { serverPrefix, type NamingPolicy } from "../mcp/naming.js";
 import { rewriteToolResultUris } from "../mcp/result-uris.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
+import { versionAtLeast } from "../mcp/versions.js";
 import { DEFAULT_URI_MAPPING, mapUri, uriPrefix, type UriMapping } from "../mcp/uri-mapping.js";
 import type { CatalogRoute } from "./catalog.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
@@ -24,6 +25,7 @@ import { ServerRequests } from "./server-requests.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
 import { Subscriptions } from "./subscriptions.js";
+import { TaskRouter, type TaskRouterOptions } from "./tasks.js";
 
 export { toWireError } from "./forward.js";
 export { readCallParams } from "./request-params.js";
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   pageSize?: number;
   /** How resource URIs are exposed (default `switchboard://{server}/{uri}`). */
   uris?: UriMapping;
+  /** Bounds of the task routing (tasks kept per client session, tasks per tasks/list page). */
+  tasks?: TaskRouterOptions;
 }
 
 /**
@@ -63,6 +67,8 @@ export class Gateway {
   readonly events: Emitter<GatewayEvents>;
   /** Backends' requests to clients (sampling, elicitation, roots), routed to the client that caused them. */
   readonly serverRequests: ServerRequests;
+  /** Tasks (2025-11-25): task ids mapped per client session and routed to their backends. */
+  readonly tasks: TaskRouter;
   /** The processes of session-isolated servers (set by the switchboard; without it such servers are not reachable). */
   sessions: SessionBackends | undefined;
   private readonly logger: Logger;
@@ -90,6 +96,7 @@ export class Gateway {
     this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
     this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId), logger);
+    this.tasks = new TaskRouter(this, (clientId) => this.clients.get(clientId), options.tasks);
   }
 
   /** Log what a listener (an event subscriber, a local tool's abort listener) threw; the gateway goes on. */
@@ -130,6 +137,7 @@ export class Gateway {
       this.clients.delete(sink.client.id);
       this.logs.forget(sink.client.id, this.backendList);
       this.subscriptions.forget(sink.client.id);
+      this.tasks.forget(sink.client.id);
       void this.sessions?.releaseClient(sink.client.id);
     };
   }
@@ -149,6 +157,7 @@ export class Gateway {
     const sink = this.clients.get(clientId);
     if (method === Method.LoggingMessage && sink) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
     else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
+    else if (method === Method.TaskStatus) this.tasks.status(backend.name, clientId, params);
   }
 
   /** Number of attached clients. */
@@ -159,13 +168,16 @@ export class Gateway {
   /**
    * What the switchboard advertises now: each kind any backend declared (at
    * its last handshake) or a local entry serves, `logging` always (the
-   * switchboard answers logging/setLevel itself).
+   * switchboard answers logging/setLevel itself), `tasks` as the backends
+   * declare it to a client speaking 2025-11-25 or later (`protocolVersion`;
+   * unknown: as the latest).
    */
-  capabilities(): ServerCapabilities {
+  capabilities(protocolVersion?: string): ServerCapabilities {
     const declared: unknown[] = this.backendList.map((backend) => backend.capabilities);
     if (this.catalogs.localCount("prompts") > 0) declared.push({ prompts: {} });
     if (this.catalogs.localCount("resources") + this.catalogs.localCount("resourceTemplates") > 0) declared.push({ resources: {} });
-    return advertisedCapabilities(declared, { logging: true });
+    const tasks = protocolVersion === undefined || versionAtLeast(protocolVersion, "2025-11-25");
+    return advertisedCapabilities(declared, { logging: true, tasks });
   }
 
   /** Resolves once no backend is still starting, or after `startupWaitMs` (never rejects). */
@@ -253,19 +265,20 @@ export class Gateway {
    * the hot path, and each async frame costs an allocation per call (measured:
    * ~0.6 KB per call for one such layer).
    */
-  callTool(name: string, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+  callTool(name: string, args: JsonObject, context: RequestContext, task?: JsonObject): Promise<CallToolResult> {
     this.activity++;
     const route = this.catalogs.tools.lookup(name);
-    if (route) return this.dispatchTool(route, args, context);
+    if (route) return this.dispatchTool(route, args, context, task);
     const waiting = this.waitFor("tools", name, context.cancellation);
     if (!waiting) return Promise.reject(this.unknownName("tools", name));
     return waiting.then(() => {
       const found = this.catalogs.tools.lookup(name);
-      return found ? this.dispatchTool(found, args, context) : Promise.reject(this.unknownName("tools", name));
+      return found ? this.dispatchTool(found, args, context, task) : Promise.reject(this.unknownName("tools", name));
     });
   }
 
-  private dispatchTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext): Promise<CallToolResult> {
+  private dispatchTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext, task: JsonObject | undefined): Promise<CallToolResult> {
+    if (task !== undefined) return this.dispatchTask(route, args, context, task);
     if (route.kind === "local") return callLocalTool(route.local.handler, args, context);
     const backend = this.backendsByName.get(route.source.name) as Backend;
     const params = { name: route.identity, arguments: args };
@@ -274,6 +287,16 @@ export class Gateway {
     return routedCall(this, backend, Method.ToolsCall, params, context, (result) =>
       rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)),
     ) as Promise<CallToolResult>;
+  }
+
+  /** A task-augmented call (its answer a CreateTaskResult, not a CallToolResult): backends' tools only. */
+  private dispatchTask(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext, task: JsonObject): Promise<CallToolResult> {
+    if (route.kind === "local") {
+      const name = String(route.local.entry["name"]);
+      return Promise.reject(new JsonRpcError(ErrorCode.MethodNotFound, `Tool "${name}" is the switchboard's own and does not run as a task; call it without "task"`, { tool: name }));
+    }
+    const backend = this.backendsByName.get(route.source.name) as Backend;
+    return this.tasks.callTool(backend, { name: route.identity, arguments: args, task }, context) as Promise<CallToolResult>;
   }
 
   /**
@@ -313,5 +336,6 @@ export class Gateway {
     }
     else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
     else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
+    else if (method === Method.TaskStatus) this.tasks.status(backend.name, undefined, params);
   }
 }

@@ -12,12 +12,14 @@ export function readMeta(params: JsonObject | undefined): JsonObject | undefined
 }
 
 /** Read `tools/call` params, or throw -32602 saying what is wrong. */
-export function readCallParams(params: JsonObject | undefined): { name: string; args: JsonObject; meta: JsonObject | undefined } {
+export function readCallParams(params: JsonObject | undefined): { name: string; args: JsonObject; meta: JsonObject | undefined; task: JsonObject | undefined } {
   const name = params?.["name"];
   if (typeof name !== "string" || name.length === 0) throw invalid('tools/call needs "name", a non-empty string');
   const args = params?.["arguments"];
   if (args !== undefined && !isJsonObject(args)) throw invalid('tools/call "arguments" must be an object when present');
-  return { name, args: args ?? {}, meta: readMeta(params) };
+  const task = params?.["task"];
+  if (task !== undefined && !isJsonObject(task)) throw invalid('tools/call "task" must be an object ({ ttl? }) when present');
+  return { name, args: args ?? {}, meta: readMeta(params), task };
 }
 
 /** Read `prompts/get` params (arguments are strings), or throw -32602 saying what is wrong. */

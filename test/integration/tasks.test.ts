@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { nodeModule } from "../helpers/paths.js";
+import { connectHttp, connectStdio } from "../helpers/sdk.js";
+import { startHttpSwitchboard, writeConfig } from "../helpers/switchboard-process.js";
+
+/**
+ * Tasks (2025-11-25, experimental) through the switchboard, with
+ * server-everything (which declares `tasks` and serves the task-only tool
+ * `simulate-research-query`) and the official SDK client: a task-augmented
+ * call runs to completion, each client sees only its own tasks, a task id
+ * that is not the client's own is -32602, cancel reaches the backend.
+ */
+
+const EVERYTHING = nodeModule("@modelcontextprotocol/server-everything/dist/index.js");
+const everything = (extra: Record<string, unknown> = {}) => ({ type: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], ...extra });
+const RESEARCH = "proxy.everything.simulate-research-query";
+
+const running: Array<{ stop(): Promise<unknown> }> = [];
+afterEach(async () => {
+  for (const item of running.splice(0)) await item.stop().catch(() => undefined);
+});
+
+async function httpClients(config: unknown, names: string[]): Promise<Client[]> {
+  const sb = await startHttpSwitchboard(writeConfig(config));
+  running.push(sb);
+  const clients: Client[] = [];
+  for (const name of names) {
+    const client = await connectHttp(sb.url, name);
+    running.push({ stop: () => client.close() });
+    clients.push(client);
+  }
+  return clients;
+}
+
+/** What the SDK's callToolStream yielded, by message type. */
+interface StreamSeen {
+  taskIds: string[];
+  statuses: string[];
+  result: unknown;
+  error: unknown;
+}
+
+async function runTask(client: Client, topic: string): Promise<StreamSeen> {
+  const seen: StreamSeen = { taskIds: [], statuses: [], result: undefined, error: undefined };
+  const stream = client.experimental.tasks.callToolStream({ name: RESEARCH, arguments: { topic } }, undefined, { task: { ttl: 60_000 } });
+  for await (const message of stream) {
+    if (message.type === "taskCreated") seen.taskIds.push(message.task.taskId);
+    else if (message.type === "taskStatus") seen.statuses.push(message.task.status);
+    else if (message.type === "result") seen.result = message.result;
+    else if (message.type === "error") seen.error = message.error;
+  }
+  return seen;
+}
+
+/** The whole lifecycle with one client, and a second client that must not see the first one's task. */
+async function lifecycle(a: Client, b: Client | undefined): Promise<void> {
+  const capabilities = a.getServerCapabilities();
+  expect(capabilities?.tasks?.requests?.tools?.call).toEqual({});
+  const tool = (await a.listTools()).tools.find((entry) => entry.name === RESEARCH);
+  expect(tool?.execution?.taskSupport).toBe("required");
+
+  const seen = await runTask(a, "switchboards");
+  expect(seen.error).toBeUndefined();
+  expect(seen.taskIds).toHaveLength(1);
+  expect(seen.statuses.at(-1)).toBe("completed");
+  expect(JSON.stringify(seen.result)).toContain("Research Report: switchboards");
+  const ours = seen.taskIds[0] as string;
+  // The result names the task by our id, never the backend's.
+  const meta = (seen.result as { _meta?: Record<string, { taskId?: string }> })._meta;
+  expect(meta?.["io.modelcontextprotocol/related-task"]?.taskId).toBe(ours);
+
+  const got = await a.experimental.tasks.getTask(ours);
+  expect(got.taskId).toBe(ours);
+  expect(got.status).toBe("completed");
+  const listed = await a.experimental.tasks.listTasks();
+  expect(listed.tasks.map((task) => task.taskId)).toEqual([ours]);
+
+  if (b) {
+    expect((await b.experimental.tasks.listTasks()).tasks).toEqual([]);
+    const stolen = await b.experimental.tasks.getTask(ours).catch((error: unknown) => error);
+    expect(stolen).toBeInstanceOf(McpError);
+    expect((stolen as McpError).code).toBe(-32602);
+    expect((stolen as McpError).message).toMatch(/unknown task/i);
+  }
+  const forged = await a.experimental.tasks.getTaskResult("not-a-task-of-yours").catch((error: unknown) => error);
+  expect(forged).toBeInstanceOf(McpError);
+  expect((forged as McpError).code).toBe(-32602);
+}
+
+describe("tasks through the switchboard (server-everything, SDK client)", () => {
+  it("over HTTP: a task-augmented call completes via tasks/get and tasks/result; tasks/list and tasks/get are the client's own", async () => {
+    const [a, b] = (await httpClients({ servers: { everything: everything() } }, ["A", "B"])) as [Client, Client];
+    await lifecycle(a, b);
+  }, 30_000);
+
+  it("over stdio: the same lifecycle", async () => {
+    const { client, transport } = await connectStdio(writeConfig({ servers: { everything: everything() } }));
+    running.push({ stop: () => transport.close() });
+    await lifecycle(client, undefined);
+  }, 30_000);
+
+  it("isolation \"session\": each session's tasks live on its own process and stay its own", async () => {
+    const [a, b] = (await httpClients({ servers: { everything: everything({ isolation: "session" }) } }, ["A", "B"])) as [Client, Client];
+    await lifecycle(a, b);
+  }, 30_000);
+
+  it("tasks/cancel reaches the backend; a task another client cancels is refused", async () => {
+    const [a, b] = (await httpClients({ servers: { everything: everything() } }, ["A", "B"])) as [Client, Client];
+    const created = await a.request(
+      { method: "tools/call", params: { name: RESEARCH, arguments: { topic: "cancel me" }, task: { ttl: 60_000 } } },
+      (await import("@modelcontextprotocol/sdk/types.js")).CreateTaskResultSchema,
+    );
+    const id = created.task.taskId;
+    expect(created.task.status).toBe("working");
+    const refused = await b.experimental.tasks.cancelTask(id).catch((error: unknown) => error);
+    expect((refused as McpError).code).toBe(-32602);
+    const cancelled = await a.experimental.tasks.cancelTask(id);
+    expect(cancelled.taskId).toBe(id);
+    expect(cancelled.status).toBe("cancelled");
+    expect((await a.experimental.tasks.getTask(id)).status).toBe("cancelled");
+    // Cancelling a terminal task is the backend's -32602, passed on.
+    const again = await a.experimental.tasks.cancelTask(id).catch((error: unknown) => error);
+    expect((again as McpError).code).toBe(-32602);
+  }, 30_000);
+});
