@@ -49,7 +49,8 @@ export function openPeer(connection: Connection, options: BackendPeerOptions): {
  * Serve what a backend may send on its connection besides answers and list
  * changes (catalog-watch.ts): `ping`, its other requests (and their
  * cancellation), progress for our tokens, `notifications/message`,
- * `notifications/resources/updated` and `notifications/elicitation/complete`.
+ * `notifications/resources/updated`, `notifications/elicitation/complete` and
+ * `notifications/tasks/status`.
  */
 function serveBackendMessages(peer: JsonRpcPeer, routes: BackendPeerOptions): void {
   peer.setRequestHandler(Method.Ping, () => ({}));
@@ -63,7 +64,7 @@ function serveBackendMessages(peer: JsonRpcPeer, routes: BackendPeerOptions): vo
   peer.setNotificationHandler(Method.Progress, (params) => {
     if (!routes.progress.deliver(params)) routes.logger.debug(`${routes.label} sent progress for an unknown token`);
   });
-  for (const method of [Method.LoggingMessage, Method.ResourcesUpdated, Method.ElicitationComplete]) {
+  for (const method of [Method.LoggingMessage, Method.ResourcesUpdated, Method.ElicitationComplete, Method.TaskStatus]) {
     peer.setNotificationHandler(method, (params) => routes.notification(method, params));
   }
 }

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { CreateTaskResultSchema, McpError, TaskStatusNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { nodeModule } from "../helpers/paths.js";
 import { connectHttp, connectStdio } from "../helpers/sdk.js";
 import { startHttpSwitchboard, writeConfig } from "../helpers/switchboard-process.js";
@@ -11,27 +11,39 @@ import { startHttpSwitchboard, writeConfig } from "../helpers/switchboard-proces
  * `simulate-research-query`) and the official SDK client: a task-augmented
  * call runs to completion, each client sees only its own tasks, a task id
  * that is not the client's own is -32602, cancel reaches the backend.
+ * The tests run concurrently: a research task takes server-everything
+ * about four seconds of sleeping.
  */
 
 const EVERYTHING = nodeModule("@modelcontextprotocol/server-everything/dist/index.js");
 const everything = (extra: Record<string, unknown> = {}) => ({ type: "stdio", command: process.execPath, args: [EVERYTHING, "stdio"], ...extra });
 const RESEARCH = "proxy.everything.simulate-research-query";
 
-const running: Array<{ stop(): Promise<unknown> }> = [];
-afterEach(async () => {
-  for (const item of running.splice(0)) await item.stop().catch(() => undefined);
-});
+/** Stop `item` when the test ends (each test its own: they run concurrently). */
+function stopAtEnd(context: TestContext, item: { stop(): Promise<unknown> }): void {
+  context.onTestFinished(async () => {
+    await item.stop().catch(() => undefined);
+  });
+}
 
-async function httpClients(config: unknown, names: string[]): Promise<Client[]> {
+/** A client's `notifications/tasks/status`, as task id → statuses. */
+type StatusLog = Map<string, string[]>;
+
+async function httpClients(context: TestContext, config: unknown, names: string[]): Promise<Array<{ client: Client; statuses: StatusLog }>> {
   const sb = await startHttpSwitchboard(writeConfig(config));
-  running.push(sb);
-  const clients: Client[] = [];
+  stopAtEnd(context, sb);
+  const clients: Array<{ client: Client; statuses: StatusLog }> = [];
   for (const name of names) {
-    const client = await connectHttp(sb.url, name);
-    running.push({ stop: () => client.close() });
-    clients.push(client);
+    const statuses: StatusLog = new Map();
+    const client = await connectHttp(sb.url, name, { setup: (c) => c.setNotificationHandler(TaskStatusNotificationSchema, (n) => void record(statuses, n.params)) });
+    stopAtEnd(context, { stop: () => client.close() });
+    clients.push({ client, statuses });
   }
   return clients;
+}
+
+function record(log: StatusLog, task: { taskId: string; status: string }): void {
+  log.set(task.taskId, [...(log.get(task.taskId) ?? []), task.status]);
 }
 
 /** What the SDK's callToolStream yielded, by message type. */
@@ -55,7 +67,7 @@ async function runTask(client: Client, topic: string): Promise<StreamSeen> {
 }
 
 /** The whole lifecycle with one client, and a second client that must not see the first one's task. */
-async function lifecycle(a: Client, b: Client | undefined): Promise<void> {
+async function lifecycle(a: Client, b: Client | undefined): Promise<string> {
   const capabilities = a.getServerCapabilities();
   expect(capabilities?.tasks?.requests?.tools?.call).toEqual({});
   const tool = (await a.listTools()).tools.find((entry) => entry.name === RESEARCH);
@@ -87,31 +99,38 @@ async function lifecycle(a: Client, b: Client | undefined): Promise<void> {
   const forged = await a.experimental.tasks.getTaskResult("not-a-task-of-yours").catch((error: unknown) => error);
   expect(forged).toBeInstanceOf(McpError);
   expect((forged as McpError).code).toBe(-32602);
+  return ours;
 }
 
-describe("tasks through the switchboard (server-everything, SDK client)", () => {
-  it("over HTTP: a task-augmented call completes via tasks/get and tasks/result; tasks/list and tasks/get are the client's own", async () => {
-    const [a, b] = (await httpClients({ servers: { everything: everything() } }, ["A", "B"])) as [Client, Client];
-    await lifecycle(a, b);
+/** Statuses the backend reported went to the task's owner only, under our id. */
+function expectStatusesOf(ours: string, owner: StatusLog, other: StatusLog): void {
+  expect([...owner.keys()]).toEqual([ours]);
+  expect(owner.get(ours)).toContain("completed");
+  expect(other.size).toBe(0);
+}
+
+describe.concurrent("tasks through the switchboard (server-everything, SDK client)", () => {
+  it("over HTTP: a task-augmented call completes via tasks/get and tasks/result; tasks/list, tasks/get and status notifications are the client's own", async (context) => {
+    const [a, b] = await httpClients(context, { servers: { everything: everything() } }, ["A", "B"]);
+    const ours = await lifecycle(a!.client, b!.client);
+    expectStatusesOf(ours, a!.statuses, b!.statuses);
   }, 30_000);
 
-  it("over stdio: the same lifecycle", async () => {
+  it("over stdio: the same lifecycle", async (context) => {
     const { client, transport } = await connectStdio(writeConfig({ servers: { everything: everything() } }));
-    running.push({ stop: () => transport.close() });
+    stopAtEnd(context, { stop: () => transport.close() });
     await lifecycle(client, undefined);
   }, 30_000);
 
-  it("isolation \"session\": each session's tasks live on its own process and stay its own", async () => {
-    const [a, b] = (await httpClients({ servers: { everything: everything({ isolation: "session" }) } }, ["A", "B"])) as [Client, Client];
-    await lifecycle(a, b);
+  it("isolation \"session\": each session's tasks live on its own process and stay its own", async (context) => {
+    const [a, b] = await httpClients(context, { servers: { everything: everything({ isolation: "session" }) } }, ["A", "B"]);
+    const ours = await lifecycle(a!.client, b!.client);
+    expectStatusesOf(ours, a!.statuses, b!.statuses);
   }, 30_000);
 
-  it("tasks/cancel reaches the backend; a task another client cancels is refused", async () => {
-    const [a, b] = (await httpClients({ servers: { everything: everything() } }, ["A", "B"])) as [Client, Client];
-    const created = await a.request(
-      { method: "tools/call", params: { name: RESEARCH, arguments: { topic: "cancel me" }, task: { ttl: 60_000 } } },
-      (await import("@modelcontextprotocol/sdk/types.js")).CreateTaskResultSchema,
-    );
+  it("tasks/cancel reaches the backend; a task another client cancels is refused", async (context) => {
+    const [{ client: a }, { client: b }] = (await httpClients(context, { servers: { everything: everything() } }, ["A", "B"])) as [{ client: Client }, { client: Client }];
+    const created = await a.request({ method: "tools/call", params: { name: RESEARCH, arguments: { topic: "cancel me" }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
     const id = created.task.taskId;
     expect(created.task.status).toBe("working");
     const refused = await b.experimental.tasks.cancelTask(id).catch((error: unknown) => error);
