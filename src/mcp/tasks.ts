@@ -52,10 +52,3 @@ export function mapRelatedTask(result: JsonObject, map: (taskId: string) => stri
   if (mapped === undefined) return result;
   return { ...result, _meta: { ...meta, [RELATED_TASK_META_KEY]: withTaskId(related, mapped) } };
 }
-
-/** The `task` member of a request's params: absent, or an object (the requested `ttl` inside is the backend's to honour). */
-export function readTaskParam(params: JsonObject | undefined): JsonObject | undefined | "invalid" {
-  const task = params?.["task"];
-  if (task === undefined) return undefined;
-  return isJsonObject(task) ? task : "invalid";
-}

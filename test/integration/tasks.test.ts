@@ -1,7 +1,8 @@
 import { describe, expect, it, type TestContext } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CreateTaskResultSchema, McpError, TaskStatusNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { nodeModule } from "../helpers/paths.js";
+import { fixture, nodeModule } from "../helpers/paths.js";
+import { initializeBody, jsonHeaders, rawRequest } from "../helpers/raw-http.js";
 import { connectHttp, connectStdio } from "../helpers/sdk.js";
 import { startHttpSwitchboard, writeConfig } from "../helpers/switchboard-process.js";
 
@@ -129,7 +130,9 @@ describe.concurrent("tasks through the switchboard (server-everything, SDK clien
   }, 30_000);
 
   it("tasks/cancel reaches the backend; a task another client cancels is refused", async (context) => {
-    const [{ client: a }, { client: b }] = (await httpClients(context, { servers: { everything: everything() } }, ["A", "B"])) as [{ client: Client }, { client: Client }];
+    const [first, second] = await httpClients(context, { servers: { everything: everything() } }, ["A", "B"]);
+    const a = first!.client;
+    const b = second!.client;
     const created = await a.request({ method: "tools/call", params: { name: RESEARCH, arguments: { topic: "cancel me" }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
     const id = created.task.taskId;
     expect(created.task.status).toBe("working");
@@ -142,5 +145,24 @@ describe.concurrent("tasks through the switchboard (server-everything, SDK clien
     // Cancelling a terminal task is the backend's -32602, passed on.
     const again = await a.experimental.tasks.cancelTask(id).catch((error: unknown) => error);
     expect((again as McpError).code).toBe(-32602);
+  }, 30_000);
+
+  it("a tool whose server does not declare tasks is refused as a task (-32601); a client before 2025-11-25 is not advertised tasks", async (context) => {
+    const sb = await startHttpSwitchboard(writeConfig({ servers: { everything: everything(), echo: { command: process.execPath, args: [fixture("echo-backend")] } } }));
+    stopAtEnd(context, sb);
+    const client = await connectHttp(sb.url, "A");
+    stopAtEnd(context, { stop: () => client.close() });
+    const refused = await client
+      .request({ method: "tools/call", params: { name: "proxy.echo.echo", arguments: { text: "hi" }, task: {} } }, CreateTaskResultSchema)
+      .catch((error: unknown) => error);
+    expect((refused as McpError).code).toBe(-32601);
+    expect((refused as McpError).message).toMatch(/backend "echo" cannot run as a task: that server does not declare task-augmented tools\/call/);
+
+    const old = await rawRequest(sb.url, { method: "POST", headers: jsonHeaders(), body: initializeBody(1, "2025-06-18") });
+    const capabilities = (JSON.parse(old.body) as { result: { capabilities: Record<string, unknown> } }).result.capabilities;
+    expect(capabilities["tools"]).toBeDefined();
+    expect(capabilities["tasks"]).toBeUndefined();
+    const current = await rawRequest(sb.url, { method: "POST", headers: jsonHeaders(), body: initializeBody(1, "2025-11-25") });
+    expect(JSON.parse(current.body).result.capabilities.tasks).toEqual({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
   }, 30_000);
 });
