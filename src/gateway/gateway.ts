@@ -278,7 +278,8 @@ export class Gateway {
   }
 
   private dispatchTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext, task: JsonObject | undefined): Promise<CallToolResult> {
-    if (task !== undefined) return this.dispatchTask(route, args, context, task);
+    // A task-augmented call is answered with a CreateTaskResult, not a CallToolResult.
+    if (task !== undefined) return this.tasks.callTool(route, args, task, context) as Promise<CallToolResult>;
     if (route.kind === "local") return callLocalTool(route.local.handler, args, context);
     const backend = this.backendsByName.get(route.source.name) as Backend;
     const params = { name: route.identity, arguments: args };
@@ -287,16 +288,6 @@ export class Gateway {
     return routedCall(this, backend, Method.ToolsCall, params, context, (result) =>
       rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)),
     ) as Promise<CallToolResult>;
-  }
-
-  /** A task-augmented call (its answer a CreateTaskResult, not a CallToolResult): backends' tools only. */
-  private dispatchTask(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext, task: JsonObject): Promise<CallToolResult> {
-    if (route.kind === "local") {
-      const name = String(route.local.entry["name"]);
-      return Promise.reject(new JsonRpcError(ErrorCode.MethodNotFound, `Tool "${name}" is the switchboard's own and does not run as a task; call it without "task"`, { tool: name }));
-    }
-    const backend = this.backendsByName.get(route.source.name) as Backend;
-    return this.tasks.callTool(backend, { name: route.identity, arguments: args, task }, context) as Promise<CallToolResult>;
   }
 
   /**

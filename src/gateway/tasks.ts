@@ -7,7 +7,9 @@ import { Method } from "../mcp/methods.js";
 import { rewriteToolResultUris } from "../mcp/result-uris.js";
 import { mapRelatedTask, readTask, taskTtl, withTaskId } from "../mcp/tasks.js";
 import { mapUri } from "../mcp/uri-mapping.js";
+import type { CatalogRoute } from "./catalog.js";
 import type { Gateway } from "./gateway.js";
+import type { LocalToolHandler } from "./local-tool.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { routedCall } from "./routed-call.js";
 import { TaskTable, type TaskRoute, type TaskTableOptions } from "./task-table.js";
@@ -59,8 +61,19 @@ export class TaskRouter {
     this.pageSize = pageSize;
   }
 
-  /** A task-augmented `tools/call` of `backend`'s tool (`params` carry its original name and `task`): the CreateTaskResult with our task id. */
-  callTool(backend: Backend, params: JsonObject, context: RequestContext): Promise<JsonObject> {
+  /**
+   * A task-augmented `tools/call` of the tool `route` leads to: the
+   * backend's CreateTaskResult with our task id. The switchboard's own
+   * tools, and those of servers that do not declare task-augmented
+   * tools/call, are -32601.
+   */
+  callTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, task: JsonObject, context: RequestContext): Promise<JsonObject> {
+    if (route.kind === "local") {
+      const name = String(route.local.entry["name"]);
+      return Promise.reject(new JsonRpcError(ErrorCode.MethodNotFound, `Tool "${name}" is the switchboard's own and does not run as a task; call it without "task"`, { tool: name }));
+    }
+    const backend = this.gateway.backend(route.source.name) as Backend;
+    const params: JsonObject = { name: route.identity, arguments: args, task };
     if (!declaresToolTasks(backend.capabilities)) {
       return Promise.reject(
         new JsonRpcError(

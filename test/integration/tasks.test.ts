@@ -89,6 +89,9 @@ async function lifecycle(a: Client, b: Client | undefined): Promise<string> {
   expect(got.status).toBe("completed");
   const listed = await a.experimental.tasks.listTasks();
   expect(listed.tasks.map((task) => task.taskId)).toEqual([ours]);
+  expect(listed.nextCursor).toBeUndefined();
+  const badCursor = await a.experimental.tasks.listTasks("not-our-cursor").catch((error: unknown) => error);
+  expect((badCursor as McpError).code).toBe(-32602);
 
   if (b) {
     expect((await b.experimental.tasks.listTasks()).tasks).toEqual([]);
