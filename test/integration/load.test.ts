@@ -45,7 +45,10 @@ describe("load: many concurrent SDK sessions through one set of backends", () =>
               }),
             );
           } finally {
-            await transport.terminateSession();
+            // Cleanup, not the behaviour under test: on a loaded machine the
+            // client may reuse a keep-alive socket the server is just closing
+            // ("other side closed"); DELETE is idempotent, so once more.
+            await transport.terminateSession().catch(() => transport.terminateSession());
             await client.close();
           }
         }),
