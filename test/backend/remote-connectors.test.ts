@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/backend.js";
 import { fixtureBackend } from "../helpers/backend.js";
-import { httpServer, sseServer, startEverything, type RemoteServer } from "../helpers/remote.js";
+import { httpServer, sseServer, startEverything, startFixture, type RemoteServer } from "../helpers/remote.js";
 
 const servers: RemoteServer[] = [];
 const backends: Backend[] = [];
@@ -60,4 +60,22 @@ describe("remote backends: server-everything over Streamable HTTP and HTTP+SSE",
     expect(backend.stats().remote?.transport).toBe("sse");
     expect(logger.lines.join("\n")).toMatch(/legacy HTTP\+SSE/);
   });
+});
+
+describe("remote backends: the official v1 SDK's own Streamable HTTP server", () => {
+  for (const mode of ["stateful", "stateless"] as const) {
+    it(`${mode}: tools, prompts and resources`, async () => {
+      const server = await startFixture("sdk-http-backend", mode === "stateless" ? ["--stateless"] : []);
+      servers.push(server);
+      const { backend } = track(fixtureBackend("sdk", httpServer(server.url)));
+      await backend.start();
+      expect(backend.state).toBe("ready");
+      expect(text(await backend.request("tools/call", { name: "add", arguments: { a: 2, b: 3 } }))).toBe("5");
+      const prompt = await backend.request("prompts/get", { name: "greet", arguments: { who: "you" } });
+      expect(JSON.stringify(prompt)).toContain("hello you");
+      const read = await backend.request("resources/read", { uri: "demo://hello" });
+      expect(JSON.stringify(read)).toContain("hello resource");
+      expect(backend.stats().remote?.session).toBe("active");
+    });
+  }
 });
