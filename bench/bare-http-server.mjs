@@ -1,9 +1,17 @@
-// The HTTP floor: a bare node:http server answering MCP initialize and
-// tools/call (echo) itself, in-process, with JSON. Prints "listening on URL".
+// The HTTP floor: a bare node:http server answering MCP initialize,
+// tools/list and tools/call (echo) itself, in-process, with JSON (GET: 405,
+// no server stream). Prints "listening on URL". Also the remote Streamable
+// HTTP echo backend of the "switchboard-remote" row.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 
+const ECHO_TOOL = { name: "echo", inputSchema: { type: "object", properties: { text: { type: "string" } } } };
+
 const server = createServer((req, res) => {
+  if (req.method !== "POST") {
+    res.writeHead(req.method === "DELETE" ? 200 : 405).end();
+    return;
+  }
   let body = "";
   req.setEncoding("utf8");
   req.on("data", (chunk) => (body += chunk));
@@ -16,7 +24,9 @@ const server = createServer((req, res) => {
     const result =
       message.method === "initialize"
         ? { protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "bare", version: "1" } }
-        : { content: [{ type: "text", text: message.params?.arguments?.text ?? "" }] };
+        : message.method === "tools/list"
+          ? { tools: [ECHO_TOOL] }
+          : { content: [{ type: "text", text: message.params?.arguments?.text ?? "" }] };
     const out = JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
     const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(out) };
     if (message.method === "initialize") headers["Mcp-Session-Id"] = randomUUID();

@@ -137,6 +137,20 @@ export const TARGETS = {
       return httpTarget(await url, proc, "proxy.echo.echo");
     },
   },
+  "switchboard-remote": {
+    label: "switchboard, HTTP front, remote Streamable HTTP backend (bare-http)",
+    async start() {
+      const remote = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
+      const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
+      const file = join(dir, "config.json");
+      writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: await remote.url } } }));
+      const { proc, url } = spawnServer(NODE, [MAIN, file, "--port", "0"]);
+      const target = await httpTarget(await url, proc, "proxy.echo.echo");
+      const client = target.client;
+      await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+      return { ...target, stop: async () => (await target.stop(), await stopServer(remote.proc)) };
+    },
+  },
   "bare-http": {
     label: "bare node:http in-process (HTTP floor)",
     async start() {

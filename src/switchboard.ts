@@ -228,12 +228,14 @@ export class Switchboard {
   }
 
   /** Health: each backend's state, no secrets. `degraded` when a configured backend is not ready. */
-  health(): { status: "ok" | "degraded"; sessions: number; backends: Record<string, { state: string; tools: number; restarts: number }> } {
-    const backends: Record<string, { state: string; tools: number; restarts: number }> = {};
+  health(): { status: "ok" | "degraded"; sessions: number; backends: Record<string, BackendHealth> } {
+    const backends: Record<string, BackendHealth> = {};
     let degraded = false;
     for (const backend of this.backends) {
       const stats = backend.stats();
       backends[backend.name] = { state: stats.state, tools: stats.tools, restarts: stats.restarts };
+      // A remote server's URL (without credentials), session and last error; never a header.
+      if (stats.remote) Object.assign(backends[backend.name]!, { url: stats.remote.url, transport: stats.remote.transport, session: stats.remote.session, lastError: stats.lastError ?? stats.remote.lastError });
       if (stats.state !== "ready" && stats.state !== "disabled") degraded = true;
     }
     return { status: degraded ? "degraded" : "ok", sessions: this.sessionCount(), backends };
@@ -320,4 +322,16 @@ export class Switchboard {
       ...extra,
     });
   }
+}
+
+/** One backend in the health report (`/healthz`). */
+export interface BackendHealth {
+  state: string;
+  tools: number;
+  restarts: number;
+  /** Remote servers: the URL without user info or query values. */
+  url?: string;
+  transport?: "http" | "sse";
+  session?: string;
+  lastError?: string | null;
 }

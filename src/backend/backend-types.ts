@@ -3,6 +3,7 @@ import type { RequestHandler, RequestOptions } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import type { StopLadder } from "./child-process.js";
+import type { RemoteStatus } from "../transport/remote-end.js";
 import type { Connector } from "./connector.js";
 import type { ProgressListener } from "./progress-tokens.js";
 
@@ -57,6 +58,8 @@ export interface BackendStats {
   inFlight: number;
   /** Spawn to ready (handshake and first listings done) of the last successful start, ms. */
   startMs: number | null;
+  /** A remote server's transport, URL (without credentials), session state and last HTTP trouble; absent for stdio. */
+  remote?: RemoteStatus;
 }
 
 /** Options for one call forwarded to a backend. */

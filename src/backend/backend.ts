@@ -27,7 +27,7 @@ const EXIT_STATUS_WAIT_MS = 250;
  * One backend MCP server over a connector: handshake, the catalogs its
  * capabilities declare (tools, prompts, resources, resource templates),
  * request forwarding, restart with capped exponential backoff, stop. It
- * never knows which connector it has (a child process today).
+ * never knows which connector it has (a child process, a remote URL).
  */
 export class Backend {
   readonly name: string;
@@ -193,6 +193,7 @@ export class Backend {
       lastError: this.lastError,
       inFlight: this.peer?.pendingCount ?? 0,
       startMs: this.lastStartMs,
+      ...(this.connector.status ? { remote: this.connector.status() } : {}),
     };
   }
 
@@ -205,7 +206,7 @@ export class Backend {
     try {
       connection = this.connector.connect();
     } catch (error) {
-      this.failAttempt(generation, `could not be spawned: ${String(error)}`);
+      this.failAttempt(generation, `could not be started: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     this.connection = connection;
@@ -242,10 +243,10 @@ export class Backend {
       watch.markReady();
     } catch (error) {
       if (generation !== this.generation) return;
-      const end = hasCode(error, "CONNECTION_CLOSED") ? await withinMs(connection.ended, EXIT_STATUS_WAIT_MS) : undefined;
+      const end = await withinMs(connection.ended, hasCode(error, "CONNECTION_CLOSED") ? EXIT_STATUS_WAIT_MS : 0);
       if (generation !== this.generation) return;
       void connection.stop({ quick: true });
-      this.failAttempt(generation, startupFailure(error, end, this.config.startupTimeoutMs));
+      this.failAttempt(generation, startupFailure(error, end, this.config.startupTimeoutMs), undefined, end?.permanent);
     }
   }
 
@@ -272,18 +273,27 @@ export class Backend {
   private async restartAfterEnd(generation: number, connection: Connection | undefined, end?: ConnectionEnd): Promise<void> {
     const known = end ?? (await withinMs(connection?.ended, EXIT_STATUS_WAIT_MS));
     if (generation !== this.generation) return;
-    if (known) return this.failAttempt(generation, known.description);
+    if (known) return this.failAttempt(generation, known.description, undefined, known.permanent);
     this.options.logger.warn(`${this.label} closed its output but is still running; stopping it`);
     const stopped = connection?.stop();
     this.failAttempt(generation, "closed its output but kept running (it was stopped)", stopped);
   }
 
-  /** Record a failed attempt or connection, then restart after the policy's delay (counted from `stopping`, if given) or give up. */
-  private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>): void {
+  /**
+   * Record a failed attempt or connection, then restart after the policy's
+   * delay (counted from `stopping`, if given) or give up; at once when
+   * `permanent` (retrying cannot help: a remote refused our credentials).
+   */
+  private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>, permanent?: boolean): void {
     if (generation !== this.generation) return;
     const failed = ++this.generation;
     this.lastError = reason;
     const { maxAttempts } = this.config.restart;
+    if (permanent) {
+      this.setState("failed");
+      this.options.logger.error(`${this.label} ${reason}; it will not be retried until the switchboard is restarted`);
+      return;
+    }
     const delay = this.restart.failed();
     if (delay === undefined) {
       this.setState("failed");

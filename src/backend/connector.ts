@@ -1,10 +1,10 @@
 import type { Transport } from "../jsonrpc/transport.js";
+import type { RemoteStatus } from "../transport/remote-end.js";
 
 /**
  * How a backend reaches its server: a connector opens one connection at a
  * time, and the Backend (lifecycle, handshake, catalog) never knows which
- * kind it has. Stdio (a child process) is the first connector; Streamable
- * HTTP and SSE connectors implement the same contract.
+ * kind it has: stdio (a child process), Streamable HTTP, legacy HTTP+SSE.
  */
 
 /** How a connection ended, in words for errors and logs (`exited with code 1`, `was killed by SIGKILL`). */
@@ -13,6 +13,8 @@ export interface ConnectionEnd {
   description: string;
   /** The failure behind it, when the connection failed rather than ended (a spawn error). */
   error?: Error;
+  /** Retrying cannot help until the config changes (a remote refused our credentials): the backend is marked failed. */
+  permanent?: boolean;
 }
 
 /** One open connection to a backend server. */
@@ -40,4 +42,6 @@ export interface Connector {
    * command that cannot be spawned); later failures settle `ended`.
    */
   connect(): Connection;
+  /** What stats and health show of a remote server (URL without credentials, session, last trouble); absent for local ones. */
+  status?(): RemoteStatus;
 }

@@ -1,8 +1,17 @@
 import type { ServerConfig } from "../config/types.js";
 import type { Connector } from "./connector.js";
+import { HttpConnector } from "./http-connector.js";
+import { SseConnector } from "./sse-connector.js";
 import { StdioConnector, type StdioConnectorOptions } from "./stdio-connector.js";
 
-/** The connector a server's config names (stdio today; HTTP and SSE join here). */
+/** The connector a server's config names: a child process (stdio), Streamable HTTP, or legacy HTTP+SSE. */
 export function connectorFor(config: ServerConfig, options: StdioConnectorOptions): Connector {
-  return new StdioConnector(config, options);
+  switch (config.type) {
+    case "stdio":
+      return new StdioConnector(config, options);
+    case "http":
+      return new HttpConnector(config, options);
+    case "sse":
+      return new SseConnector(config, options);
+  }
 }

@@ -5,6 +5,12 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Restart policy of a backend. */
 export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 /**
+ * Restart policy of a remote server: a server that is down is retried for as
+ * long as the switchboard runs (every 30 s at most), so its tools return when
+ * it answers again.
+ */
+export const DEFAULT_REMOTE_RESTART: RestartPolicy = { maxAttempts: 1_000_000, initialDelayMs: 500, maxDelayMs: 30_000 };
+/**
  * The seed's proxy defaults; catalog requests wait up to 5 s for backends
  * still starting; lists come in one page unless proxy.pageSize is set; at most 50 per-session backend
  * processes, each stopped after 10 minutes unused.

@@ -25,7 +25,9 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   // ${CONFIG_DIR} lets a config name files beside itself, wherever it is run from.
   const parsed = parseConfig(raw, { CONFIG_DIR: base, ...env }, file);
   for (const server of Object.values(parsed.config.servers)) {
-    if (server.cwd !== undefined && !isAbsolute(server.cwd)) server.cwd = resolve(base, server.cwd);
+    if (server.type === "stdio") {
+      if (server.cwd !== undefined && !isAbsolute(server.cwd)) server.cwd = resolve(base, server.cwd);
+    } else if (server.tls.caFile !== undefined && !isAbsolute(server.tls.caFile)) server.tls.caFile = resolve(base, server.tls.caFile);
   }
   return parsed;
 }

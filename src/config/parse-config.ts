@@ -4,6 +4,7 @@ import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
+import { isRemoteEntry, parseRemoteServer } from "./parse-remote.js";
 import type { HttpFrontConfig, HttpResumeConfig, Isolation, ProxyConfig, RootConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
 
 /** A parsed config and the warnings (unknown keys, skipped entries) met on the way. */
@@ -20,7 +21,7 @@ const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allow
 const RESUME_KEYS = ["bufferBytes", "sessionBufferBytes", "retry", "window", "maxConnectionDuration"];
 
 /** Reads typed fields off an object, recording an issue per wrong field. */
-class Reader {
+export class Reader {
   constructor(
     readonly issues: ConfigIssue[],
     readonly warnings: string[],
@@ -200,17 +201,25 @@ function serverNameProblem(name: string, separator: string): string | undefined 
   return undefined;
 }
 
-function parseServer(read: Reader, value: unknown, path: string): StdioServerConfig | undefined {
+function parseServer(read: Reader, value: unknown, path: string): ServerConfig | undefined {
+  if (isRemoteEntry(value)) {
+    const remote = parseRemoteServer(read, value, path);
+    if (remote && isJsonObject(value)) {
+      // Who a server's requests go to is the same question for every connector.
+      remote.isolation = parseIsolation(read, value, path);
+      const roots = parseRoots(read, value["roots"], joinPath(path, "roots"));
+      if (roots !== undefined) remote.roots = roots;
+    }
+    return remote;
+  }
   const obj = read.object(value, path, [...SERVER_KEYS, "url", "headers", "transport"]);
   if (!obj) {
     if (value === undefined) read.issues.push({ path, message: "must be an object" });
     return undefined;
   }
   const type = obj["type"] ?? obj["transport"];
-  if ("url" in obj || (type !== undefined && type !== "stdio")) {
-    read.warnings.push(
-      `${path}: remote servers (${type !== undefined ? `type "${String(type)}"` : '"url"'}) are not supported by this version; the server is skipped`,
-    );
+  if (type !== undefined && type !== "stdio") {
+    read.issues.push({ path: joinPath(path, obj["type"] !== undefined ? "type" : "transport"), message: 'must be "stdio", "http" (Streamable HTTP) or "sse" (legacy HTTP+SSE)' });
     return undefined;
   }
   const command = read.string(obj, "command", path, "", { nonEmpty: true });

@@ -48,8 +48,56 @@ export interface StdioServerConfig {
   roots?: RootConfig[];
 }
 
-/** Any backend server. Remote HTTP servers join this union later. */
-export type ServerConfig = StdioServerConfig;
+/** TLS settings of a remote server (verification is on unless turned off). */
+export interface RemoteTlsConfig {
+  /** A PEM file of CA certificates to trust (besides the system's), read when the backend is created. */
+  caFile?: string;
+  /** Verify the server's certificate (default true). */
+  rejectUnauthorized: boolean;
+}
+
+/** What every remote server has: where it is, what to send, and the lifecycle settings stdio servers have too. */
+export interface RemoteServerConfigBase {
+  /** The server's endpoint (secrets in it are never logged). */
+  url: string;
+  /** Headers sent with every request (values are never logged). */
+  headers: Record<string, string>;
+  tls: RemoteTlsConfig;
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+  /** Time allowed for connection + handshake + first listings. */
+  startupTimeoutMs: number;
+  /** Expose names under `{namespace}{sep}{server}{sep}`; false exposes them as they are. */
+  prefix: boolean;
+  /** False: configured but not started. */
+  enabled: boolean;
+  restart: RestartPolicy;
+  /** One connection for every client, or one per client session. */
+  isolation: Isolation;
+  /** Roots answered to a shared server's `roots/list`; without them roots are not declared to it. */
+  roots?: RootConfig[];
+}
+
+/** A remote server over Streamable HTTP. */
+export interface HttpServerConfig extends RemoteServerConfigBase {
+  type: "http";
+  /**
+   * When the server refuses the `initialize` POST with a 4xx, try the legacy
+   * HTTP+SSE transport at the same URL (entries with a `url` and no `type`).
+   */
+  sseFallback: boolean;
+}
+
+/** A remote server over the legacy HTTP+SSE transport (2024-11-05). */
+export interface SseServerConfig extends RemoteServerConfigBase {
+  type: "sse";
+}
+
+/** A remote server, either transport. */
+export type RemoteServerConfig = HttpServerConfig | SseServerConfig;
+
+/** Any backend server. */
+export type ServerConfig = StdioServerConfig | RemoteServerConfig;
 
 /** The HTTP front's settings. */
 export interface HttpFrontConfig {

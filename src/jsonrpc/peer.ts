@@ -77,6 +77,8 @@ export class JsonRpcPeer {
   private readonly incoming = new Map<JsonRpcId, Cancellation>();
   /** Requests waiting for a slot, by id, in arrival order. */
   private readonly waiting = new RequestQueue();
+  /** The related request id (MessageExtra) of waiting requests that have one. */
+  private readonly waitingRelated = new WeakMap<JsonRpcRequest, JsonRpcId>();
   private inputPaused = false;
   private active = 0;
   private fallback: RequestHandler | undefined;
@@ -88,7 +90,7 @@ export class JsonRpcPeer {
     this.transport = transport;
     this.options = options;
     this.pending = new PendingRequests(options.label ?? "peer");
-    transport.onmessage = (message) => this.receive(message);
+    transport.onmessage = (message, extra) => this.receive(message, extra?.relatedRequestId);
     transport.oninvalid = (error, id, response) => this.receiveInvalid(error, id, response === true);
     transport.onclose = (reason) => this.handleClose(reason);
     transport.onerror = (error) => this.options.onWarning?.(error.message);
@@ -192,7 +194,7 @@ export class JsonRpcPeer {
     this.handleClose(undefined);
   }
 
-  private receive(message: JsonRpcMessage): void {
+  private receive(message: JsonRpcMessage, related: JsonRpcId | undefined): void {
     if (isRequest(message)) {
       const id = message.id;
       if (this.incoming.has(id) || this.waiting.has(id)) {
@@ -202,9 +204,9 @@ export class JsonRpcPeer {
         );
         void this.respond(error.toResponse(id), id);
       } else if (this.active < (this.options.maxConcurrentIncoming ?? DEFAULT_MAX_CONCURRENT_INCOMING)) {
-        this.serveInSlot(message);
+        this.serveInSlot(message, related);
       } else {
-        this.enqueue(message);
+        this.enqueue(message, related);
       }
     } else if (isNotification(message)) {
       const handler = this.notificationHandlers.get(message.method);
@@ -220,7 +222,7 @@ export class JsonRpcPeer {
   }
 
   /** A request that finds every slot taken waits, up to the queue bound; then input pauses, or the request is answered "busy". */
-  private enqueue(request: JsonRpcRequest): void {
+  private enqueue(request: JsonRpcRequest, related: JsonRpcId | undefined): void {
     const max = this.options.maxQueuedIncoming ?? DEFAULT_MAX_QUEUED_INCOMING;
     const canPause = this.transport.pauseInput !== undefined;
     // A paused byte stream may still deliver the rest of the chunk in hand: a
@@ -235,6 +237,7 @@ export class JsonRpcPeer {
       return;
     }
     this.waiting.push(request);
+    if (related !== undefined) this.waitingRelated.set(request, related);
     if (canPause && !this.inputPaused && this.waiting.size >= max) {
       this.inputPaused = true;
       this.transport.pauseInput!();
@@ -284,11 +287,11 @@ export class JsonRpcPeer {
     this.options.onWarning?.(`invalid message from ${label} skipped: ${what}`);
   }
 
-  private serveInSlot(request: JsonRpcRequest): void {
+  private serveInSlot(request: JsonRpcRequest, related: JsonRpcId | undefined): void {
     this.active++;
     // serve() turns every failure into an error response; should it still
     // reject, the slot is freed all the same and the failure is reported.
-    void this.serve(request).then(this.freeSlot, this.servedWithFailure);
+    void this.serve(request, related).then(this.freeSlot, this.servedWithFailure);
   }
 
   private readonly servedWithFailure = (error: unknown): void => {
@@ -301,7 +304,7 @@ export class JsonRpcPeer {
     this.active--;
     if (this.waiting.size === 0 || !this.isOpen) return;
     const next = this.waiting.shift();
-    if (next) this.serveInSlot(next);
+    if (next) this.serveInSlot(next, this.waitingRelated.get(next));
     this.resumeIfDrained();
   };
 
@@ -315,7 +318,7 @@ export class JsonRpcPeer {
    * response. Promise chains, not an async function: every request of every
    * client passes here.
    */
-  private serve(request: JsonRpcRequest): Promise<void> {
+  private serve(request: JsonRpcRequest, related: JsonRpcId | undefined): Promise<void> {
     const id = request.id;
     const handler = this.requestHandlers.get(request.method) ?? this.fallback;
     if (!handler) {
@@ -329,6 +332,7 @@ export class JsonRpcPeer {
       outcome = handler(
         new ServedRequest(id, request.method, request.params, cancellation, (method, params, options) =>
           this.notify(method, params, options?.advisory ? { relatedRequestId: id, advisory: options.advisory } : { relatedRequestId: id }),
+          related,
         ),
       );
     } catch (error) {

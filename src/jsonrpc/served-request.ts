@@ -13,6 +13,12 @@ export interface IncomingRequest {
   readonly signal: AbortSignal;
   /** The same as `signal`, cheaper: what the gateway passes on to backends. */
   cancellation: Cancellation;
+  /**
+   * The id of our own outgoing request on whose response stream this request
+   * arrived (see MessageExtra), when the transport knows it: the link from a
+   * backend's sampling or elicitation request to the call that caused it.
+   */
+  readonly relatedRequestId?: JsonRpcId | undefined;
   /** Send a notification tied to this request (progress, logs); `advisory` ones may be coalesced or dropped for a slow reader. */
   notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void>;
 }
@@ -31,6 +37,7 @@ export class ServedRequest implements IncomingRequest {
     readonly params: JsonObject | undefined,
     readonly cancellation: Cancellation,
     readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
+    readonly relatedRequestId: JsonRpcId | undefined,
   ) {}
 
   get signal(): AbortSignal {

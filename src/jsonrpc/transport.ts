@@ -18,6 +18,17 @@ export interface SendOptions {
   advisory?: { coalesceKey?: string };
 }
 
+/** What a transport knows about an incoming message besides the message itself. */
+export interface MessageExtra {
+  /**
+   * The id of OUR outgoing request on whose response stream the message
+   * arrived (Streamable HTTP: a server's request or notification sent on the
+   * SSE stream answering one of our POSTs). Absent on byte streams and on
+   * streams not tied to a request.
+   */
+  relatedRequestId?: JsonRpcId;
+}
+
 /**
  * An already-settled send: what the hot paths answer when a message is on
  * its way and nothing needs waiting for (one shared promise, no allocation).
@@ -48,8 +59,8 @@ export interface Transport {
   pauseInput?(): void;
   /** Resume delivering messages after `pauseInput()`. */
   resumeInput?(): void;
-  /** A well-formed message arrived. */
-  onmessage?: (message: JsonRpcMessage) => void;
+  /** A well-formed message arrived; `extra` says on which of our requests' streams, where the transport knows. */
+  onmessage?: (message: JsonRpcMessage, extra?: MessageExtra) => void;
   /**
    * Input that is not a valid JSON-RPC message arrived; `id` is its id where
    * readable, and `response` says it looked like a response (so `id` names

@@ -1,3 +1,4 @@
+import type { StdioServerConfig } from "../../src/config/types.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,12 +75,13 @@ describe("parseConfig", () => {
     expect(warnings).toEqual(['servers.a.roots: ignored for isolation "session" (each session\'s backend gets its own client\'s roots)']);
   });
 
-  it("takes a Claude Desktop mcpServers file, skipping remote entries with a warning", () => {
+  it("takes a Claude Desktop mcpServers file, a url entry being Streamable HTTP with the HTTP+SSE fallback", () => {
     const { config, warnings } = parseConfig({
       mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] }, remote: { url: "https://example.com/mcp" } },
     });
-    expect(Object.keys(config.servers)).toEqual(["memory"]);
-    expect(warnings).toEqual(['mcpServers.remote: remote servers ("url") are not supported by this version; the server is skipped']);
+    expect(Object.keys(config.servers)).toEqual(["memory", "remote"]);
+    expect(config.servers["remote"]).toMatchObject({ type: "http", url: "https://example.com/mcp", sseFallback: true, headers: {} });
+    expect(warnings).toEqual([]);
   });
 
   it("lists every problem at once, each with its path", () => {
@@ -146,7 +148,7 @@ describe("loadConfigFile", () => {
   it("resolves relative cwd and ${CONFIG_DIR} against the file's folder", async () => {
     writeFileSync(join(dir, "ok.json"), JSON.stringify({ servers: { a: { command: "node", args: ["${CONFIG_DIR}/server.mjs"], cwd: "sub" } } }));
     const { config } = await loadConfigFile(join(dir, "ok.json"), {});
-    expect(config.servers["a"]!.args).toEqual([`${dir}/server.mjs`]);
-    expect(config.servers["a"]!.cwd).toBe(join(dir, "sub"));
+    expect((config.servers["a"] as StdioServerConfig).args).toEqual([`${dir}/server.mjs`]);
+    expect((config.servers["a"] as StdioServerConfig).cwd).toBe(join(dir, "sub"));
   });
 });

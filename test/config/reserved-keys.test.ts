@@ -1,3 +1,4 @@
+import type { StdioServerConfig } from "../../src/config/types.js";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +50,7 @@ describe("names that collide with Object.prototype", () => {
   it("still allows names that only look like built-ins, and env names like constructor", () => {
     const { config } = parseConfig(JSON.parse('{ "servers": { "proto": { "command": "node", "env": { "constructor": "1", "toString": "2" } } } }'), {});
     expect(Object.keys(config.servers)).toEqual(["proto"]);
-    expect(Object.entries(config.servers["proto"]!.env)).toEqual([
+    expect(Object.entries((config.servers["proto"] as StdioServerConfig).env)).toEqual([
       ["constructor", "1"],
       ["toString", "2"],
     ]);
@@ -58,7 +59,7 @@ describe("names that collide with Object.prototype", () => {
   it("reports a __proto__ key where keys are fixed as unknown, never reads through it", () => {
     const { config, warnings } = parseConfig(JSON.parse('{ "__proto__": { "servers": { "a": { "command": "node" } } }, "servers": { "b": { "command": "node", "__proto__": { "args": ["x"] } } } }'), {});
     expect(Object.keys(config.servers)).toEqual(["b"]);
-    expect(config.servers["b"]!.args).toEqual([]);
+    expect((config.servers["b"] as StdioServerConfig).args).toEqual([]);
     expect(warnings).toEqual([expect.stringMatching(/^__proto__: unknown key, ignored/), expect.stringMatching(/^servers\.b\.__proto__: unknown key, ignored/)]);
   });
 

@@ -13,6 +13,8 @@
 //   --mount-prefixed          mount the backend with its name prefix, so every
 //                             scenario that calls something by name fails (tests
 //                             of the baseline check use it)
+//   --backend-over-http       serve the conformance backend over Streamable HTTP
+//                             (`conformance-backend.mjs --http`) and mount it by URL
 // Other arguments go to the suite (e.g. --verbose). Exit code 0 when every
 // result matches the baseline: a listed scenario that passes fails the run,
 // as does an unlisted one that fails.
@@ -22,7 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, runSuite, suiteNamed } from "./suites.mjs";
 
-const options = { suite: "0.1.16", scenario: undefined, expectedFailures: undefined, prefixed: false, rest: [] };
+const options = { suite: "0.1.16", scenario: undefined, expectedFailures: undefined, prefixed: false, overHttp: false, rest: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const arg = argv[i];
@@ -30,10 +32,28 @@ for (let i = 0; i < argv.length; i++) {
   else if (arg === "--scenario") options.scenario = argv[++i];
   else if (arg === "--expected-failures") options.expectedFailures = argv[++i];
   else if (arg === "--mount-prefixed") options.prefixed = true;
+  else if (arg === "--backend-over-http") options.overHttp = true;
   else options.rest.push(arg);
 }
 const suite = suiteNamed(options.suite);
 const TIMEOUT_MS = Number(process.env.CONFORMANCE_TIMEOUT_MS ?? 240_000);
+
+let backendProcess;
+let backendUrl;
+if (options.overHttp) {
+  backendProcess = spawn(process.execPath, [join(ROOT, "fixtures/conformance-backend.mjs"), "--http"], { stdio: ["ignore", "inherit", "pipe"] });
+  process.on("exit", () => backendProcess.kill("SIGKILL"));
+  backendUrl = await new Promise((resolve, reject) => {
+    let seen = "";
+    backendProcess.stderr.setEncoding("utf8");
+    backendProcess.stderr.on("data", (chunk) => {
+      seen += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match) resolve(match[1]);
+    });
+    backendProcess.once("exit", (code) => reject(new Error(`the HTTP conformance backend exited with code ${code}:\n${seen}`)));
+  });
+}
 
 const dir = mkdtempSync(join(tmpdir(), "switchboard-conformance-"));
 const config = join(dir, "config.json");
@@ -42,7 +62,9 @@ writeFileSync(
   JSON.stringify({
     logLevel: "warn",
     servers: {
-      conformance: { type: "stdio", command: process.execPath, args: [join(ROOT, "fixtures/conformance-backend.mjs")], prefix: options.prefixed },
+      conformance: options.overHttp
+        ? { type: "http", url: backendUrl, prefix: options.prefixed }
+        : { type: "stdio", command: process.execPath, args: [join(ROOT, "fixtures/conformance-backend.mjs")], prefix: options.prefixed },
     },
   }),
 );

@@ -1,5 +1,5 @@
 import { Backend, type BackendOptions } from "../../src/backend/backend.js";
-import type { StdioServerConfig } from "../../src/config/types.js";
+import type { ServerConfig, StdioServerConfig } from "../../src/config/types.js";
 import type { Logger } from "../../src/log/logger.js";
 import { fixture } from "./paths.js";
 
@@ -31,7 +31,7 @@ export function fixtureServer(name: string, args: string[] = [], overrides: Part
 /** A backend on a fixture, with a recording logger and a counter of catalog changes. */
 export function fixtureBackend(
   name: string,
-  config: StdioServerConfig,
+  config: ServerConfig,
   options: Partial<BackendOptions> = {},
 ): { backend: Backend; logger: ReturnType<typeof recordingLogger>; changes: { count: number } } {
   const logger = recordingLogger();

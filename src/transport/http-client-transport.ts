@@ -1,0 +1,373 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
+import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
+import { describeNetworkError, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { deliverText, readEventStream, type Delivery } from "./http-client-streams.js";
+import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
+
+/** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
+export class LegacyFallbackSignal extends Error {
+  constructor(readonly status: number) {
+    super(`the server answered initialize with HTTP ${status}`);
+  }
+}
+
+/** Options of the Streamable HTTP client transport. */
+export interface HttpClientTransportOptions extends RemoteTransportOptions {
+  /** Reject the initialize send with LegacyFallbackSignal on a 4xx (other than 401/403) instead of failing it. */
+  legacyFallback?: boolean;
+  /** Delay before reopening the GET stream when the server set none (ms). */
+  defaultRetryMs?: number;
+}
+
+const ACCEPT_BOTH = "application/json, text/event-stream";
+/** Most of an HTTP error body quoted in a message. */
+const QUOTED_BODY_CHARS = 200;
+
+/**
+ * The client side of MCP's Streamable HTTP transport: a POST per message
+ * (answered with JSON, an SSE stream scoped to the request, or 202), the
+ * `Mcp-Session-Id` the server minted kept and sent, `MCP-Protocol-Version`
+ * once negotiated, a GET stream for server-initiated messages (when the server
+ * allows one; reopened with `Last-Event-ID` after the server's `retry`), DELETE
+ * on close. A 404 for our session re-initializes once, transparently, and the
+ * request is retried once. A network failure ends the connection (the backend
+ * reconnects under its restart policy); 401/403 end it for good. Messages that
+ * arrive on a request's stream carry that request's id as `relatedRequestId`.
+ */
+export class HttpClientTransport implements Transport {
+  onmessage?: Transport["onmessage"];
+  oninvalid?: Transport["oninvalid"];
+  onerror?: Transport["onerror"];
+  onclose?: Transport["onclose"];
+  private sessionId: string | undefined;
+  private protocolVersion: string | undefined;
+  private initialize: JsonRpcRequest | undefined;
+  private initialized = false;
+  private reinitializing: Promise<void> | undefined;
+  private reinitializeCount = 0;
+  /** Our requests whose answer is still to come on an open POST stream, by id. */
+  private readonly inflight = new Map<JsonRpcId, Exchange>();
+  /** Answers we wait for ourselves (a transparent re-initialize), by id. */
+  private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
+  private getStream: Exchange | undefined;
+  private getAllowed = true;
+  private retryMs: number;
+  private lastEventId = "";
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private state: RemoteSessionState = "none";
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly endpoint: RemoteEndpoint,
+    private readonly options: HttpClientTransportOptions,
+  ) {
+    this.retryMs = options.defaultRetryMs ?? 1000;
+  }
+
+  /** Session, stream and last trouble, for stats. */
+  status(): RemoteStatus {
+    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.state, stream: this.getStream !== undefined, lastError: this.lastError };
+  }
+
+  async start(): Promise<void> {}
+
+  send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
+    if (isRequest(message) && message.method === "initialize") {
+      this.initialize = message;
+      this.sessionId = undefined;
+      this.state = "connecting";
+    }
+    const body = JSON.stringify(message);
+    const sent = this.reinitializing ? this.reinitializing.then(() => this.post(message, body, true)) : this.post(message, body, true);
+    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
+      // The server was told; the stream that would have carried the answer is of no use any more.
+      const id = isJsonObject(message.params) ? message.params["requestId"] : undefined;
+      if (typeof id === "string" || typeof id === "number") void sent.finally(() => this.inflight.get(id)?.request.destroy());
+    }
+    return sent;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const session = this.sessionId;
+    this.shutDown({ description: "was disconnected" });
+    if (session !== undefined) await this.deleteSession(session);
+  }
+
+  /** POST one message and handle the answer; `mayRetry`: a 404 for our session re-initializes and retries once. */
+  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean): Promise<void> {
+    if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
+    const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH }), body);
+    const id = isRequest(message) ? message.id : undefined;
+    if (id !== undefined) this.inflight.set(id, exchange);
+    let response: IncomingMessage;
+    try {
+      response = await exchange.response;
+    } catch (error) {
+      if (id !== undefined) this.inflight.delete(id);
+      if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
+      if (exchange.request.destroyed && id !== undefined && !this.inflight.has(id)) return;
+      throw this.unreachable(error);
+    }
+    const status = response.statusCode ?? 0;
+    const session = response.headers["mcp-session-id"];
+    if (typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
+    if (status >= 200 && status < 300) {
+      this.afterSuccess(message);
+      if (id === undefined) {
+        response.resume();
+        return;
+      }
+      void this.readAnswer(message as JsonRpcRequest, response, exchange);
+      return;
+    }
+    if (id !== undefined) this.inflight.delete(id);
+    return this.failed(message, body, response, status, mayRetry);
+  }
+
+  /** A non-2xx answer to a POST. */
+  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, status: number, mayRetry: boolean): Promise<void> {
+    const text = await readSmall(response);
+    const where = redactUrl(this.endpoint.url);
+    if (status === 401 || status === 403) {
+      const end: RemoteEnd = {
+        description: `refused our credentials: HTTP ${status} from ${where} (check the "headers" of this server in the config, e.g. its Authorization token)`,
+        permanent: true,
+      };
+      this.shutDown(end);
+      throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${end.description}`);
+    }
+    if (status === 404 && this.sessionId !== undefined && !isInitialize(message) && mayRetry) {
+      this.lastError = `HTTP 404 for our session: re-initialized`;
+      await this.reinitialize();
+      return this.post(message, body, false);
+    }
+    if (isInitialize(message) && this.options.legacyFallback && status >= 400 && status < 500) throw new LegacyFallbackSignal(status);
+    const detail =
+      status >= 300 && status < 400
+        ? `answered with a redirect (HTTP ${status}${redirectTarget(response)}), which is not followed; put the final URL in the config`
+        : `answered HTTP ${status}${text ? `: ${text}` : ""} (at ${where})`;
+    this.lastError = detail;
+    const failure = failureFor(message, this.options, detail, { reason: "HTTP_STATUS", status });
+    if (failure) this.deliver(failure);
+    else this.options.onWarning(`${this.options.label} ${detail}`);
+  }
+
+  /** Read a 2xx answer to one of our requests: JSON, or an SSE stream ending with the answer. */
+  private async readAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): Promise<void> {
+    const id = request.id;
+    const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
+    try {
+      const type = mediaType(response);
+      if (type === "text/event-stream") {
+        const outcome = await readEventStream(response, this.options.maxMessageBytes, sink, id, {
+          retry: (ms) => (this.retryMs = ms),
+        });
+        if (this.inflight.get(id) !== exchange) return;
+        if (outcome.oversized) this.failRequest(request, `sent an answer larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
+        else if (!outcome.answered) this.failRequest(request, `ended the stream answering ${request.method} before its answer${outcome.error ? ` (${outcome.error})` : ""}`, "STREAM_BROKEN");
+      } else if (type === "application/json") {
+        const ok = await deliverText(response, this.options.maxMessageBytes, sink, id);
+        if (!ok) this.failRequest(request, `sent an answer to ${request.method} larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
+      } else if (response.statusCode !== 202) {
+        response.resume();
+        this.failRequest(request, `answered ${request.method} with content type "${type}", neither JSON nor an event stream`, "BAD_CONTENT_TYPE");
+      } else {
+        response.resume();
+      }
+    } catch (error) {
+      if (this.inflight.get(id) === exchange && !exchange.request.destroyed) {
+        this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
+      }
+    } finally {
+      if (this.inflight.get(id) === exchange) this.inflight.delete(id);
+    }
+  }
+
+  private failRequest(request: JsonRpcRequest, what: string, reason: string): void {
+    this.lastError = what;
+    const failure = failureFor(request, this.options, what, { reason });
+    if (failure) this.deliver(failure);
+  }
+
+  /** Hand a message up (or to an internal waiter); responses also tell us the negotiated version. */
+  private deliver(message: JsonRpcMessage, extra?: MessageExtra): void {
+    if (isResponse(message)) {
+      const internal = message.id === null ? undefined : this.internal.get(message.id);
+      if (internal) return internal(message);
+      if (this.initialize && message.id === this.initialize.id && "result" in message && isJsonObject(message.result)) {
+        const version = message.result["protocolVersion"];
+        if (typeof version === "string") this.protocolVersion = version;
+      }
+      if (message.id !== null) this.inflight.delete(message.id);
+    }
+    if (!this.closed) this.onmessage?.(message, extra);
+  }
+
+  /** After a message was accepted: `notifications/initialized` completes the session and opens the GET stream. */
+  private afterSuccess(message: JsonRpcMessage): void {
+    if (isRequest(message) || isResponse(message) || message.method !== "notifications/initialized") return;
+    this.initialized = true;
+    this.state = "active";
+    this.openGetStream();
+  }
+
+  /** The GET stream for server-initiated messages; 405 means the server offers none. */
+  private openGetStream(): void {
+    if (!this.getAllowed || this.closed || this.getStream) return;
+    const headers = this.headers({ accept: "text/event-stream" });
+    if (this.lastEventId !== "") headers["last-event-id"] = this.lastEventId;
+    const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, headers);
+    this.getStream = exchange;
+    const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
+    void exchange.response.then(
+      async (response) => {
+        const status = response.statusCode ?? 0;
+        if (status === 405 || status < 200 || status >= 300 || mediaType(response) !== "text/event-stream") {
+          response.resume();
+          this.getStream = undefined;
+          if (status === 404 && this.sessionId !== undefined) return this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
+          if (status !== 405) this.options.onWarning(`${this.options.label} refused its event stream (HTTP ${status}); server-initiated messages arrive only on request streams`);
+          this.getAllowed = false;
+          return;
+        }
+        const outcome = await readEventStream(response, this.options.maxMessageBytes, sink, undefined, {
+          retry: (ms) => (this.retryMs = ms),
+          id: (id) => (this.lastEventId = id),
+          oversized: (bytes) => this.options.onWarning(`${this.options.label} sent an event of ${bytes}+ bytes on its event stream, over maxMessageBytes; it was dropped`),
+        });
+        if (this.getStream !== exchange) return;
+        this.getStream = undefined;
+        if (outcome.error) this.lastError = `event stream broke: ${outcome.error}`;
+        this.scheduleGetStream();
+      },
+      (error: unknown) => {
+        if (this.getStream !== exchange || this.closed) return;
+        this.getStream = undefined;
+        this.shutDown(this.unreachableEnd(error));
+      },
+    );
+  }
+
+  private scheduleGetStream(): void {
+    if (this.closed || !this.initialized) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.openGetStream(), Math.min(this.retryMs, 30_000));
+    this.retryTimer.unref?.();
+  }
+
+  /** One transparent re-initialize: the remembered initialize, a fresh session, `notifications/initialized`. */
+  private reinitialize(): Promise<void> {
+    this.reinitializing ??= this.runReinitialize().finally(() => (this.reinitializing = undefined));
+    return this.reinitializing;
+  }
+
+  private async runReinitialize(): Promise<void> {
+    const initialize = this.initialize;
+    if (!initialize) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} lost its session before it was initialized`);
+    this.state = "reinitializing";
+    this.sessionId = undefined;
+    this.getStream?.request.destroy();
+    this.getStream = undefined;
+    const id = `switchboard-reinitialize-${++this.reinitializeCount}`;
+    const answered = new Promise<JsonRpcMessage>((resolve) => this.internal.set(id, resolve));
+    try {
+      await this.post({ ...initialize, id }, JSON.stringify({ ...initialize, id }), false);
+      const answer = await answered;
+      if (!("result" in answer)) throw new SwitchboardError("HANDSHAKE_FAILED", `${this.options.label} refused to initialize a new session`);
+      await this.post({ jsonrpc: "2.0", method: "notifications/initialized" }, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), false);
+      this.options.onWarning(`${this.options.label} had forgotten our session (HTTP 404); a new session was initialized`);
+    } finally {
+      this.internal.delete(id);
+    }
+  }
+
+  private headers(extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    const headers: OutgoingHttpHeaders = { ...extra };
+    if (this.sessionId !== undefined) headers["mcp-session-id"] = this.sessionId;
+    if (this.protocolVersion !== undefined) headers["mcp-protocol-version"] = this.protocolVersion;
+    return headers;
+  }
+
+  private unreachableEnd(error: unknown): RemoteEnd {
+    return {
+      description: `is unreachable at ${redactUrl(this.endpoint.url)} (${describeNetworkError(error)})`,
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
+  }
+
+  /** A network failure: the connection is over (the backend reconnects under its restart policy). */
+  private unreachable(error: unknown): SwitchboardError {
+    const end = this.unreachableEnd(error);
+    this.shutDown(end);
+    return new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${end.description}`, { cause: error });
+  }
+
+  /** End the connection once: streams aborted, the end reported, `onclose` fired. */
+  private shutDown(end: RemoteEnd): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = "closed";
+    if (end.permanent || end.error) this.lastError = end.description;
+    clearTimeout(this.retryTimer);
+    this.getStream?.request.destroy();
+    this.getStream = undefined;
+    for (const exchange of this.inflight.values()) exchange.request.destroy();
+    this.inflight.clear();
+    this.options.onEnd(end);
+    this.onclose?.(end.error ?? (end.permanent ? new Error(end.description) : undefined));
+  }
+
+  /** End the session on the server (best effort, briefly). */
+  private async deleteSession(session: string): Promise<void> {
+    const headers: OutgoingHttpHeaders = { "mcp-session-id": session };
+    if (this.protocolVersion !== undefined) headers["mcp-protocol-version"] = this.protocolVersion;
+    const exchange = sendRequest(this.endpoint, "DELETE", this.endpoint.url, headers);
+    const timer = setTimeout(() => exchange.request.destroy(), 2000);
+    try {
+      (await exchange.response).resume();
+    } catch {
+      // The server may be gone already; the session dies with it.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function isInitialize(message: JsonRpcMessage): boolean {
+  return isRequest(message) && message.method === "initialize";
+}
+
+function redirectTarget(response: IncomingMessage): string {
+  const location = response.headers.location;
+  if (!location) return "";
+  try {
+    return ` to ${new URL(location, "http://unknown").origin}`;
+  } catch {
+    return "";
+  }
+}
+
+/** A short, printable excerpt of an error body (never more than a few hundred bytes read). */
+async function readSmall(response: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= 4096) {
+        response.destroy();
+        break;
+      }
+    }
+  } catch {
+    // What arrived is enough for a message.
+  }
+  const text = Buffer.concat(parts).toString("utf8").replace(/\s+/g, " ").trim();
+  return text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
+}
