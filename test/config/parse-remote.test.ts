@@ -34,6 +34,7 @@ describe("remote server entries", () => {
     expect(warnings).toEqual([]);
     expect(config.servers["api"]).toEqual({
       type: "http",
+      isolation: "shared",
       url: "https://example.com/mcp",
       headers: { Authorization: "Bearer s3cret" },
       tls: { caFile: "/etc/ca.pem", rejectUnauthorized: false },
