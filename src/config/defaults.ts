@@ -37,6 +37,7 @@ export const DEFAULT_HTTP: HttpFrontConfig = {
   shutdownGraceMs: 10_000,
   headersTimeoutMs: 15_000,
   requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 30_000,
   maxBatchResponseBytes: 64 * 1024 * 1024,
 };
 /** Bytes buffered per client stream before advisory messages are shed. */

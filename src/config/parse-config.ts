@@ -17,7 +17,7 @@ const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes",
 const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize", "maxSessionBackends", "sessionBackendIdleTimeout"];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
-const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume"];
+const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume", "keepAliveTimeout"];
 const RESUME_KEYS = ["bufferBytes", "sessionBufferBytes", "retry", "window", "maxConnectionDuration"];
 
 /** Reads typed fields off an object, recording an issue per wrong field. */
@@ -317,6 +317,7 @@ function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
     headersTimeoutMs: read.integer(obj, "headersTimeout", "server", DEFAULT_HTTP.headersTimeoutMs, 100),
     requestTimeoutMs: read.integer(obj, "requestTimeout", "server", DEFAULT_HTTP.requestTimeoutMs, 100),
     maxBatchResponseBytes: read.integer(obj, "maxBatchResponseBytes", "server", DEFAULT_HTTP.maxBatchResponseBytes, 1024),
+    keepAliveTimeoutMs: read.integer(obj, "keepAliveTimeout", "server", DEFAULT_HTTP.keepAliveTimeoutMs, 1000, 600_000),
     resume: parseResume(read, obj["resume"]),
   };
   if (!http.path.startsWith("/")) read.issues.push({ path: "server.path", message: 'must start with "/"' });

@@ -119,6 +119,8 @@ export interface HttpFrontConfig {
   headersTimeoutMs: number;
   /** A client must send its whole request (headers and body) within this. */
   requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
   /** Largest total answer to one JSON-RPC batch; answers beyond it become -32603 errors. */
   maxBatchResponseBytes: number;
   /** Resumable SSE streams (`server.resume`); defaults when absent. */

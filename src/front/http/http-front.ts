@@ -61,7 +61,10 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: 1000,
-      keepAliveTimeout: 5_000,
+      // Clients reuse an idle socket until just before this (undici: minus 1 s);
+      // a short one races with loaded clients that send on a socket being
+      // closed (ECONNRESET on a POST, which no client retries).
+      keepAliveTimeout: config.keepAliveTimeoutMs,
     },
     (req, res) => {
       try {
