@@ -1,4 +1,5 @@
 import type { JsonObject } from "../jsonrpc/message.js";
+import { SlotMap } from "../jsonrpc/slot-map.js";
 
 /** Receives progress for one forwarded request, with the backend's token already removed. */
 export type ProgressListener = (params: JsonObject) => void;
@@ -9,7 +10,8 @@ export type ProgressListener = (params: JsonObject) => void;
  * ours; notifications coming back are routed by it.
  */
 export class ProgressTokens {
-  private readonly listeners = new Map<string, ProgressListener>();
+  /** Listeners by token (a SlotMap: see there why not a Map). */
+  private readonly listeners = new SlotMap<string, ProgressListener>();
   private next = 1;
 
   /** Allocate a token for a request and remember who listens. */

@@ -14,6 +14,7 @@ import {
 } from "./message.js";
 import { PendingRequests } from "./pending-requests.js";
 import { RequestQueue } from "./request-queue.js";
+import { SlotMap } from "./slot-map.js";
 import { ServedRequest, toJsonRpcError, type NotificationHandler, type RequestHandler } from "./served-request.js";
 import { SENT, type SendOptions, type Transport } from "./transport.js";
 
@@ -74,7 +75,8 @@ export class JsonRpcPeer {
   private readonly pending: PendingRequests;
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly notificationHandlers = new Map<string, NotificationHandler>();
-  private readonly incoming = new Map<JsonRpcId, Cancellation>();
+  /** Requests being handled, by id (a SlotMap: see there why not a Map). */
+  private readonly incoming = new SlotMap<JsonRpcId, Cancellation>();
   /** Requests waiting for a slot, by id, in arrival order. */
   private readonly waiting = new RequestQueue();
   /** The related request id (MessageExtra) of waiting requests that have one. */
@@ -376,7 +378,7 @@ export class JsonRpcPeer {
     );
     this.closedReason = error;
     this.pending.rejectAll(error);
-    for (const cancellation of this.incoming.values()) cancellation.cancel(error);
+    for (const cancellation of [...this.incoming.valuesInOrder()]) cancellation.cancel(error);
     this.incoming.clear();
     this.waiting.clear();
     this.onclose?.(error);

@@ -1,6 +1,7 @@
 import type { Cancellation } from "./cancellation.js";
 import { SwitchboardError } from "./local-error.js";
 import type { JsonObject, JsonRpcId } from "./message.js";
+import { SlotMap } from "./slot-map.js";
 
 interface Entry {
   method: string;
@@ -23,7 +24,8 @@ interface Entry {
  */
 export class PendingRequests {
   private readonly label: string;
-  private readonly entries = new Map<number, Entry>();
+  /** Waiting requests by id (a SlotMap: see there why not a Map). */
+  private readonly entries = new SlotMap<number, Entry>();
   private nextId = 1;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
@@ -100,7 +102,7 @@ export class PendingRequests {
 
   /** Reject every waiting request with one error. */
   rejectAll(error: Error): void {
-    const entries = [...this.entries.values()];
+    const entries = [...this.entries.valuesInOrder()];
     this.entries.clear();
     this.unschedule();
     for (const entry of entries) {

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/message.js";
 import { SENT, type SendOptions, type Transport } from "../../jsonrpc/transport.js";
 import { serializeMessage, type WireText } from "../../jsonrpc/serialize.js";
+import { SlotMap } from "../../jsonrpc/slot-map.js";
 import type { ShedCount } from "../../transport/outbound-queue.js";
 import { parseEventId } from "./event-id.js";
 import type { Exchange, StreamHooks } from "./exchange.js";
@@ -39,7 +40,8 @@ export class SessionTransport implements Transport {
   onerror?: Transport["onerror"];
   onclose?: Transport["onclose"];
 
-  private readonly exchanges = new Map<JsonRpcId, Exchange>();
+  /** Exchanges by the ids of the requests they wait for (a SlotMap: see there why not a Map). */
+  private readonly exchanges = new SlotMap<JsonRpcId, Exchange>();
   private readonly maxBufferedBytes: number | undefined;
   private readonly limits: ResumeLimits;
   private readonly primes: () => boolean;
@@ -239,7 +241,7 @@ export class SessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const exchange of new Set(this.exchanges.values())) exchange.end();
+    for (const exchange of new Set(this.exchanges.valuesInOrder())) exchange.end();
     this.exchanges.clear();
     for (const stream of [...this.streams.values()]) stream.end();
     this.standalone?.end();
