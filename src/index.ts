@@ -3,7 +3,7 @@
  * The embeddable API; `dist/main.js` is the CLI.
  */
 export { Switchboard } from "./switchboard.js";
-export type { SwitchboardOptions, RunOptions, RunningFront, ProxyStats } from "./switchboard.js";
+export type { SwitchboardOptions, RunOptions, RunningFront, ProxyStats, HealthReport, BackendHealth } from "./switchboard.js";
 export { parseConfig } from "./config/parse-config.js";
 export type { ParsedConfig } from "./config/parse-config.js";
 export { loadConfigFile } from "./config/load-config.js";

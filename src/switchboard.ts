@@ -1,5 +1,5 @@
 import type { Readable, Writable } from "node:stream";
-import { Backend, type BackendOptions, type BackendStats } from "./backend/backend.js";
+import { Backend, type BackendOptions } from "./backend/backend.js";
 import type { StopLadder } from "./backend/child-process.js";
 import { parseConfig } from "./config/parse-config.js";
 import type { ServerConfig, SwitchboardConfig } from "./config/types.js";
@@ -23,6 +23,9 @@ import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { IdleCollector } from "./runtime/idle-collector.js";
+import { healthReport, proxyStats, type HealthReport, type ProxyStats } from "./switchboard-stats.js";
+
+export type { BackendHealth, HealthReport, ProxyStats } from "./switchboard-stats.js";
 import { setReaperEnabled } from "./runtime/reaper.js";
 import type { CallToolResult } from "./mcp/types.js";
 
@@ -66,18 +69,6 @@ export interface RunningFront {
   close(): Promise<void>;
 }
 
-/** The seed's proxy statistics, with per-backend detail. */
-export interface ProxyStats {
-  enabled: boolean;
-  namespace: string;
-  /** Configured backend servers. */
-  servers: number;
-  /** Proxied tools exposed now (those left out by a name collision or maxNameLength not counted). */
-  tools: number;
-  /** Local tools registered in code. */
-  localTools: number;
-  backends: BackendStats[];
-}
 
 /**
  * One MCP endpoint in front of many MCP servers. Give it the seed's config
@@ -228,18 +219,10 @@ export class Switchboard {
   }
 
   /** Health: each backend's state, no secrets. `degraded` when a configured backend is not ready. */
-  health(): { status: "ok" | "degraded"; sessions: number; backends: Record<string, BackendHealth> } {
-    const backends: Record<string, BackendHealth> = {};
-    let degraded = false;
-    for (const backend of this.backends) {
-      const stats = backend.stats();
-      backends[backend.name] = { state: stats.state, tools: stats.tools, restarts: stats.restarts };
-      // A remote server's URL (without credentials), session and last error; never a header.
-      if (stats.remote) Object.assign(backends[backend.name]!, { url: stats.remote.url, transport: stats.remote.transport, session: stats.remote.session, lastError: stats.lastError ?? stats.remote.lastError });
-      if (stats.state !== "ready" && stats.state !== "disabled") degraded = true;
-    }
-    return { status: degraded ? "degraded" : "ok", sessions: this.sessionCount(), backends };
+  health(): HealthReport {
+    return healthReport(this.backends, this.sessionCount());
   }
+
 
   /** Turn proxying on with a new set of servers (replacing the old set), or with the current one. */
   async enableProxy(config?: unknown): Promise<void> {
@@ -268,17 +251,9 @@ export class Switchboard {
 
   /** The seed's stats: enabled, namespace, servers, tools, plus per-backend detail. */
   getProxyStats(): ProxyStats {
-    const backends = this.backends.map((backend) => backend.stats());
-    const exposed = this.gateway.exposedCounts;
-    return {
-      enabled: this.config.proxy.enabled,
-      namespace: this.config.proxy.namespace,
-      servers: backends.length,
-      tools: exposed.proxied,
-      localTools: exposed.local,
-      backends,
-    };
+    return proxyStats(this.config.proxy, this.backends, this.gateway.exposedCounts);
   }
+
 
   private sessionCount(): number {
     let count = 0;
@@ -322,16 +297,4 @@ export class Switchboard {
       ...extra,
     });
   }
-}
-
-/** One backend in the health report (`/healthz`). */
-export interface BackendHealth {
-  state: string;
-  tools: number;
-  restarts: number;
-  /** Remote servers: the URL without user info or query values. */
-  url?: string;
-  transport?: "http" | "sse";
-  session?: string;
-  lastError?: string | null;
 }
