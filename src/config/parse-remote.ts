@@ -1,6 +1,6 @@
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { DEFAULT_REMOTE_RESTART, DEFAULT_TIMEOUT_MS } from "./defaults.js";
-import type { Reader } from "./parse-config.js";
+import type { Reader } from "./reader.js";
 import { joinPath } from "./substitute-env.js";
 import type { RemoteServerConfig, RemoteTlsConfig, RestartPolicy } from "./types.js";
 
