@@ -20,7 +20,9 @@ export interface Upstream {
  * except `progressToken`, which the backend layer replaces with a token of
  * its own and maps back, so progress reaches this client with its own token
  * (advisory: a slow reader gets the latest report per token). The client's
- * cancellation cancels the backend request. Failures become wire errors
+ * cancellation cancels the backend request, and the request is tagged with
+ * `context`, so that what the backend asks on its response stream is tied
+ * to this call (`IncomingRequest.relatedTag`). Failures become wire errors
  * (toWireError); `mapResult`, when given, rewrites the backend's result
  * (URIs mapped back) in the same step.
  *
@@ -41,7 +43,8 @@ export function forward(
     const { progressToken: _omit, ...rest } = meta;
     if (Object.keys(rest).length > 0) sent = { ...params, _meta: rest };
   }
-  const options: ForwardOptions = { cancellation: context.cancellation };
+  // The tag: a backend request arriving on this request's stream names its caller (server-requests.ts).
+  const options: ForwardOptions = { cancellation: context.cancellation, tag: context };
   if (token !== undefined) {
     const advisory = { advisory: { coalesceKey: `progress:${String(token)}` } };
     options.onProgress = (progress) =>

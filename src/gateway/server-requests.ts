@@ -42,13 +42,17 @@ type ClientCalls = Map<string, JsonRpcId[]>;
  * the client's answer goes back under the backend's id). `ping` never gets
  * here (the backend peer answers it).
  *
- * Which client: a session-isolated backend serves one. A shared one is
- * known to serve the clients that have requests in flight on it (tracked
- * by the routed forward); exactly one is the target, none or several is a
- * clear error to the backend (never a guess) and a warning in the log.
- * When that client has exactly one request in flight there, it is the
- * `relatedRequestId`, so over HTTP the request travels on that POST's
- * stream. A client lacking the capability is refused at once; the client's
+ * Which client: a session-isolated backend serves one. A request that
+ * arrived on the response stream of one of our forwarded requests (Streamable
+ * HTTP) belongs to the call that forwarded it: its client is the target, and
+ * that call is the `relatedRequestId`, so over HTTP the request travels on
+ * that call's POST stream, however many clients share the backend. Without
+ * that link (stdio, a server's GET stream), a shared backend is known to
+ * serve the clients that have requests in flight on it (tracked by the
+ * routed forward); exactly one is the target, none or several is a clear
+ * error to the backend (never a guess) and a warning in the log; when that
+ * client has exactly one request in flight there, it is the
+ * `relatedRequestId`. A client lacking the capability is refused at once; the client's
  * silence times out after the server's `timeout`; the backend cancelling
  * its request cancels ours on the client.
  */
@@ -90,12 +94,13 @@ export class ServerRequests {
       );
     }
     if (method === Method.RootsList && origin.clientId === undefined) return this.configRoots(origin);
-    const sink = this.targetOf(origin, method);
+    const caller = callerOf(request.relatedTag);
+    const sink = this.targetOf(origin, method, caller);
     const missing = missingClientCapability(sink.client.capabilities, method, request.params);
     if (missing !== undefined) {
       throw new JsonRpcError(ErrorCode.MethodNotFound, `${method} from backend "${origin.name}" was not passed on: ${missing}`, { reason: "CLIENT_CAPABILITY" });
     }
-    const related = this.singleCall(origin.backend, sink.client.id);
+    const related = caller?.client.id === sink.client.id ? caller.requestId : this.singleCall(origin.backend, sink.client.id);
     this.rememberElicitation(method, request.params, sink.client.id);
     const options = { timeoutMs: origin.timeoutMs, cancellation: request.cancellation, ...(related === undefined ? {} : { relatedRequestId: related }) };
     return sink.request(method, request.params, options).catch((error: unknown) => {
@@ -123,8 +128,12 @@ export class ServerRequests {
     );
   }
 
-  /** The client a request of `origin` goes to, or a clear error (logged for a shared backend: it means a misfit config). */
-  private targetOf(origin: ServerRequestOrigin, method: string): ClientSink {
+  /**
+   * The client a request of `origin` goes to, or a clear error (logged for a
+   * shared backend: it means a misfit config). `caller`: the call on whose
+   * response stream it arrived, when the connection tells.
+   */
+  private targetOf(origin: ServerRequestOrigin, method: string, caller: RequestContext | undefined): ClientSink {
     const label = `backend "${origin.name}"`;
     if (origin.listingOnly) {
       throw new JsonRpcError(ErrorCode.ServerError, `${method} was not passed on: this process of ${label} lists its catalog and serves no client (each session has its own process)`, {
@@ -134,6 +143,15 @@ export class ServerRequests {
     if (origin.clientId !== undefined) {
       const sink = this.sinkOf(origin.clientId);
       if (!sink) throw new JsonRpcError(ErrorCode.ServerError, `${method} was not passed on: the client session of ${label} has ended`, { reason: "NO_CLIENT" });
+      return sink;
+    }
+    if (caller) {
+      const sink = this.sinkOf(caller.client.id);
+      if (!sink) {
+        throw new JsonRpcError(ErrorCode.ServerError, `${method} was not passed on: the client whose call it belongs to on ${label} cannot receive requests`, {
+          reason: "NO_CLIENT",
+        });
+      }
       return sink;
     }
     const clients = [...(this.inFlight.get(origin.backend)?.keys() ?? [])];
@@ -169,6 +187,19 @@ export class ServerRequests {
     if (this.elicitations.size >= MAX_OPEN_ELICITATIONS) this.elicitations.delete(this.elicitations.keys().next().value as string);
     this.elicitations.set(id, clientId);
   }
+}
+
+/**
+ * The call a backend's request belongs to, from the tag of our request on
+ * whose response stream it arrived: forward() tags every backend request
+ * with its RequestContext; anything else (no link, an untagged request of
+ * our own) is no caller.
+ */
+function callerOf(tag: unknown): RequestContext | undefined {
+  if (typeof tag !== "object" || tag === null) return undefined;
+  const { client, requestId } = tag as Partial<RequestContext>;
+  if (typeof client?.id !== "string" || (typeof requestId !== "string" && typeof requestId !== "number")) return undefined;
+  return tag as RequestContext;
 }
 
 /** What the backend is answered when the client's answer did not come: the client's own error as it is, else why. */

@@ -32,6 +32,12 @@ export interface RequestOptions {
   relatedRequestId?: JsonRpcId;
   /** Called, besides the peer's own `onAbandon`, when this request times out or is aborted. */
   onAbandon?: (id: JsonRpcId, reason: string) => void;
+  /**
+   * Kept with the request while it waits for its answer: a request the
+   * remote side sends on this request's response stream reaches its handler
+   * with it as `relatedTag` (who asked, for routing that request on).
+   */
+  tag?: unknown;
 }
 
 /** Peer options; every limit has a default. */
@@ -335,6 +341,7 @@ export class JsonRpcPeer {
         new ServedRequest(id, request.method, request.params, cancellation, (method, params, options) =>
           this.notify(method, params, options?.advisory ? { relatedRequestId: id, advisory: options.advisory } : { relatedRequestId: id }),
           related,
+          related === undefined ? undefined : this.pending.tagOf(related),
         ),
       );
     } catch (error) {

@@ -11,6 +11,7 @@ interface Entry {
   reject: (error: Error) => void;
   onAbandon: (id: JsonRpcId, reason: string) => void;
   cleanup: (() => void) | undefined;
+  tag: unknown;
 }
 
 /**
@@ -39,11 +40,14 @@ export class PendingRequests {
     return this.entries.size;
   }
 
-  /** Register a new request; `onAbandon` runs when it times out or is aborted, to tell the remote side. */
+  /**
+   * Register a new request; `onAbandon` runs when it times out or is
+   * aborted, to tell the remote side. `tag` is kept with it (see tagOf).
+   */
   add(
     method: string,
     timeoutMs: number,
-    stop: { signal?: AbortSignal | undefined; cancellation?: Cancellation | undefined },
+    stop: { signal?: AbortSignal | undefined; cancellation?: Cancellation | undefined; tag?: unknown },
     onAbandon: (id: JsonRpcId, reason: string) => void,
   ): { id: number; promise: Promise<JsonObject> } {
     const id = this.nextId++;
@@ -74,7 +78,7 @@ export class PendingRequests {
       };
     }
     const deadline = Date.now() + timeoutMs;
-    this.entries.set(id, { method, timeoutMs, deadline, resolve, reject, onAbandon, cleanup });
+    this.entries.set(id, { method, timeoutMs, deadline, resolve, reject, onAbandon, cleanup, tag: stop.tag });
     if (deadline < this.timerAt) this.schedule(deadline);
     return { id, promise };
   }
@@ -82,6 +86,11 @@ export class PendingRequests {
   /** The method of a waiting request, or undefined when the id is unknown. */
   methodOf(id: JsonRpcId): string | undefined {
     return typeof id === "number" ? this.entries.get(id)?.method : undefined;
+  }
+
+  /** The tag a waiting request was sent with, or undefined when the id is unknown (answered, abandoned, foreign). */
+  tagOf(id: JsonRpcId): unknown {
+    return typeof id === "number" ? this.entries.get(id)?.tag : undefined;
   }
 
   /** Settle with a result; false when the id is unknown (late or foreign answer). */

@@ -19,6 +19,11 @@ export interface IncomingRequest {
    * backend's sampling or elicitation request to the call that caused it.
    */
   readonly relatedRequestId?: JsonRpcId | undefined;
+  /**
+   * The `tag` that request was sent with (RequestOptions), while it still
+   * waits for its answer; undefined without a link or a tag.
+   */
+  readonly relatedTag?: unknown;
   /** Send a notification tied to this request (progress, logs); `advisory` ones may be coalesced or dropped for a slow reader. */
   notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void>;
 }
@@ -38,6 +43,7 @@ export class ServedRequest implements IncomingRequest {
     readonly cancellation: Cancellation,
     readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
     readonly relatedRequestId: JsonRpcId | undefined,
+    readonly relatedTag: unknown,
   ) {}
 
   get signal(): AbortSignal {
