@@ -12,63 +12,23 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "./message.js";
+import {
+  DEFAULT_MAX_CONCURRENT_INCOMING,
+  DEFAULT_MAX_QUEUED_INCOMING,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type PeerOptions,
+  type RequestOptions,
+} from "./peer-options.js";
 import { PendingRequests } from "./pending-requests.js";
+import { sendFailure } from "./send-failure.js";
 import { RequestQueue } from "./request-queue.js";
 import { SlotMap } from "./slot-map.js";
 import { ServedRequest, toJsonRpcError, type NotificationHandler, type RequestHandler } from "./served-request.js";
 import { SENT, type SendOptions, type Transport } from "./transport.js";
 
-/** Default time a request waits for its response. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-
 export type { IncomingRequest, NotificationHandler, NotifyOptions, RequestHandler } from "./served-request.js";
-
-/** Options for one outgoing request. */
-export interface RequestOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  cancellation?: Cancellation;
-  /** Tie the request to an incoming one (Streamable HTTP routes by it). */
-  relatedRequestId?: JsonRpcId;
-  /** Called, besides the peer's own `onAbandon`, when this request times out or is aborted. */
-  onAbandon?: (id: JsonRpcId, reason: string) => void;
-  /**
-   * Kept with the request while it waits for its answer: a request the
-   * remote side sends on this request's response stream reaches its handler
-   * with it as `relatedTag` (who asked, for routing that request on).
-   */
-  tag?: unknown;
-}
-
-/** Peer options; every limit has a default. */
-export interface PeerOptions {
-  /** Who the remote side is, for error messages (`backend "time"`). */
-  label?: string;
-  requestTimeoutMs?: number;
-  /** Answer invalid input with error responses (the server side of a front does). */
-  answerInvalid?: boolean;
-  /** Called when an outgoing request is abandoned (timeout or abort), to tell the remote side. */
-  onAbandon?: (id: JsonRpcId, reason: string) => void;
-  /** Non-fatal protocol trouble worth a log line. */
-  onWarning?: (message: string) => void;
-  /**
-   * Incoming requests handled at once; more wait in arrival order. A slot is
-   * freed only once the response is written, so a client that stops reading
-   * holds at most this many responses in memory (default 128).
-   */
-  maxConcurrentIncoming?: number;
-  /**
-   * Incoming requests that may wait for a slot (default 1024). At the bound a
-   * transport that can pause its input is paused until half the queue is
-   * served; one that cannot (HTTP) has further requests answered "busy".
-   */
-  maxQueuedIncoming?: number;
-}
-
-/** Default of `maxConcurrentIncoming`. */
-export const DEFAULT_MAX_CONCURRENT_INCOMING = 128;
-/** Default of `maxQueuedIncoming`. */
-export const DEFAULT_MAX_QUEUED_INCOMING = 1024;
+export { DEFAULT_MAX_CONCURRENT_INCOMING, DEFAULT_MAX_QUEUED_INCOMING, DEFAULT_REQUEST_TIMEOUT_MS } from "./peer-options.js";
+export type { PeerOptions, RequestOptions } from "./peer-options.js";
 
 /**
  * A JSON-RPC 2.0 endpoint on top of a transport: allocates ids, keeps the
@@ -152,21 +112,12 @@ export class JsonRpcPeer {
     const sendOptions: SendOptions | undefined =
       options.relatedRequestId === undefined ? undefined : { relatedRequestId: options.relatedRequestId };
     this.transport.send(message, sendOptions).catch((error: unknown) => {
-      this.pending.reject(id, this.sendFailure(method, error));
+      this.pending.reject(id, sendFailure(this.options.label ?? "peer", method, error, this.closedReason !== undefined));
     });
     return promise;
   }
 
-  /** Why a request could not be sent, with the right code: our own message, a peer not reading, or a closed connection. */
-  private sendFailure(method: string, error: unknown): SwitchboardError {
-    const label = this.options.label ?? "peer";
-    if (error instanceof SwitchboardError && error.code !== "CONNECTION_CLOSED") return error;
-    if (!this.closedReason && (error instanceof TypeError || error instanceof RangeError)) {
-      // What JSON.stringify throws: the message itself cannot be written.
-      return new SwitchboardError("UNSERIALISABLE", `could not serialise ${method} for ${label}: ${error.message}`, { cause: error });
-    }
-    return new SwitchboardError("CONNECTION_CLOSED", `could not send ${method} to ${label}: ${String(error)}`, { cause: error });
-  }
+
 
   /** Send a notification. */
   async notify(method: string, params?: JsonObject, options?: SendOptions): Promise<void> {
