@@ -3,12 +3,12 @@ import type { Backend } from "../backend/backend.js";
 import { DEFAULT_PROXY } from "../config/defaults.js";
 import { Emitter } from "../events/emitter.js";
 import type { Cancellation } from "../jsonrpc/cancellation.js";
-import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
+import type { JsonRpcError } from "../jsonrpc/errors.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import { advertisedCapabilities, type ServerCapabilities } from "../mcp/capabilities.js";
 import { CATALOG_KINDS, CATALOG_KIND_RULES, type CatalogKind, type ExposurePolicy } from "../mcp/catalog-kinds.js";
-import { CursorCodec, paginate } from "../mcp/cursor.js";
+import { CursorCodec } from "../mcp/cursor.js";
 import { Method } from "../mcp/methods.js";
 import { serverPrefix, type NamingPolicy } from "../mcp/naming.js";
 import { rewriteToolResultUris } from "../mcp/result-uris.js";
@@ -16,6 +16,7 @@ import type { CallToolResult, Tool } from "../mcp/types.js";
 import { versionAtLeast } from "../mcp/versions.js";
 import { DEFAULT_URI_MAPPING, mapUri, uriPrefix, type UriMapping } from "../mcp/uri-mapping.js";
 import type { CatalogRoute } from "./catalog.js";
+import { listPage, unknownNameError } from "./list-page.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
 import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
 import { LogRouter } from "./log-router.js";
@@ -194,26 +195,14 @@ export class Gateway {
    */
   list(kind: CatalogKind, cursor: unknown, cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
     this.activity++;
-    if (cursor !== undefined && cursor !== null) return this.page(kind, cursor);
+    if (cursor !== undefined && cursor !== null) return listPage(this.catalogs.get(kind), kind, cursor, this.codec, this.pageSize);
     const waiting = this.whenStarted(cancellation);
-    return waiting ? waiting.then(() => this.page(kind, undefined)) : this.page(kind, undefined);
+    return waiting ? waiting.then(() => listPage(this.catalogs.get(kind), kind, undefined, this.codec, this.pageSize)) : listPage(this.catalogs.get(kind), kind, undefined, this.codec, this.pageSize);
   }
 
   /** The `tools/list` first page (see list()). */
   listTools(cancellation?: Cancellation): JsonObject | Promise<JsonObject> {
     return this.list("tools", undefined, cancellation);
-  }
-
-  private page(kind: CatalogKind, cursor: unknown): JsonObject {
-    const catalog = this.catalogs.get(kind);
-    const entries = catalog.entries;
-    // pageSize 0: the whole list in one page (a cursor is still validated).
-    const pageSize = this.pageSize > 0 ? this.pageSize : undefined;
-    const page = paginate(entries, cursor, { codec: this.codec, kind, version: catalog.version, ...(pageSize === undefined ? {} : { pageSize }) });
-    if (page.items === entries && page.nextCursor === undefined) return catalog.listResult;
-    const result: JsonObject = { [CATALOG_KIND_RULES[kind].resultKey]: page.items as JsonObject[] };
-    if (page.nextCursor !== undefined) result["nextCursor"] = page.nextCursor;
-    return result;
   }
 
   /** Register a local tool; refuses bad names and collisions with a clear error. */
@@ -314,10 +303,7 @@ export class Gateway {
 
   /** -32602 for a name no catalog of `kind` routes, saying whether its backend is down. */
   unknownName(kind: "tools" | "prompts", name: string): JsonRpcError {
-    const what = kind === "tools" ? "tool" : "prompt";
-    const down = this.backendList.find((backend) => backend.prefixed && name.startsWith(this.prefixOf(kind, backend.name)) && backend.state !== "ready");
-    const hint = down ? `; backend "${down.name}" is ${down.state}, its ${kind} return when it is ready` : `; call ${kind}/list for the available names`;
-    return new JsonRpcError(ErrorCode.InvalidParams, `Unknown ${what}: "${name}"${hint}`, { [what]: name });
+    return unknownNameError(kind, name, this.backendList, (server) => this.prefixOf(kind, server));
   }
 
   private backendNotification(backend: Backend, method: string, params: JsonObject | undefined): void {
