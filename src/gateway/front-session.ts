@@ -143,8 +143,8 @@ export class FrontSession {
     });
   }
 
-  /** Answer initialize once the backends have started (at most proxy.startupWait): what is advertised depends on them. */
-  private initialize(request: IncomingRequest): JsonObject | Promise<JsonObject> {
+  /** Answer initialize at once, advertising what the backends declared and what those still starting may bring. */
+  private initialize(request: IncomingRequest): JsonObject {
     const params = request.params;
     if (!params || typeof params["protocolVersion"] !== "string") {
       throw new JsonRpcError(ErrorCode.InvalidParams, 'Invalid params: initialize needs "protocolVersion", a string');
@@ -164,8 +164,9 @@ export class FrontSession {
         serverInfo: SERVER_INFO as JsonObject,
       };
     };
-    const waiting = this.gateway.whenStarted(request.cancellation);
-    return waiting ? waiting.then(answer) : answer();
+    // At once, whatever the backends are doing (a first `npx -y` may take a
+    // minute): what starting backends may bring is advertised (see capabilities()).
+    return answer();
   }
 
   private contextOf(request: IncomingRequest): CallContext {

@@ -55,6 +55,21 @@ export interface GatewayOptions {
  * completions are in surface-requests.ts), change events, logging and
  * resource subscriptions across clients.
  */
+/**
+ * What a backend still on its first start may declare, as far as initialize
+ * is concerned (it has declared nothing yet): the list kinds (their lists
+ * start empty and fill with list_changed), subscriptions, completions and
+ * tasks. A client that uses one the backend turns out not to have gets that
+ * request's clear error rather than a capability it never saw.
+ */
+const MAY_DECLARE = {
+  tools: {},
+  prompts: {},
+  resources: { subscribe: true },
+  completions: {},
+  tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+};
+
 export class Gateway {
   readonly policy: NamingPolicy;
   /** Naming of every kind: name prefixes and the URI mapping. */
@@ -174,7 +189,12 @@ export class Gateway {
    * unknown: as the latest).
    */
   capabilities(protocolVersion?: string): ServerCapabilities {
-    const declared: unknown[] = this.backendList.map((backend) => backend.capabilities);
+    // A backend still on its first start has declared nothing yet: count on
+    // the list kinds it may bring (their lists start empty, and list_changed
+    // follows when it is ready), so initialize need not wait for it.
+    const declared: unknown[] = this.backendList.map((backend) =>
+      backend.isStarting && Object.keys(backend.capabilities).length === 0 ? MAY_DECLARE : backend.capabilities,
+    );
     if (this.catalogs.localCount("prompts") > 0) declared.push({ prompts: {} });
     if (this.catalogs.localCount("resources") + this.catalogs.localCount("resourceTemplates") > 0) declared.push({ resources: {} });
     const tasks = protocolVersion === undefined || versionAtLeast(protocolVersion, "2025-11-25");

@@ -42,6 +42,22 @@ function toldAboutSlow(client: Client): { slow: boolean } {
 const quickStop = { logger: silentLogger, stopLadder: { stdinGraceMs: 100, termGraceMs: 500 } };
 
 describe("one slow backend stalls nobody", () => {
+  it("initialize is answered at once even when proxy.startupWait is longer than a backend's start; the slow backend's tools follow", async () => {
+    // startupWait longer than the slow start: a handshake that waited for the
+    // catalog would take SLOW_MS; only tools/list may wait.
+    const config = writeConfig({ proxy: { startupWait: SLOW_MS + 5000 }, servers: servers(SLOW_MS) });
+    const t0 = Date.now();
+    const sb = await startHttpSwitchboard(config);
+    cleanups.push(() => sb.stop());
+    const client = new Client({ name: "http-client", version: "1" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(sb.url)));
+    cleanups.push(() => client.close());
+    expect(Date.now() - t0).toBeLessThan(WITHIN_MS);
+    // Tools, prompts and resources are advertised for the backend still starting (their lists fill later).
+    expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true } });
+    expect(names(await client.listTools())).toContain("proxy.slow.echo");
+  });
+
   it("HTTP and stdio fronts answer at once; tools/list waits startupWait at most; the slow backend's tools arrive with list_changed", async () => {
     const config = writeConfig({ proxy: { startupWait: 500 }, servers: servers(SLOW_MS) });
 

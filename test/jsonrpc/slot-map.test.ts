@@ -66,9 +66,11 @@ describe("SlotMap", () => {
   it("does not promote its values to the old generation under churn, where a Map promotes them all", () => {
     // The control shows the hazard this class exists for (a replaced Map
     // table keeps its values and a link to its successor).
-    const map = promotedBytes("Map");
+    // Whether a plain Map shows it in a given run depends on when V8 happens
+    // to promote one of its tables (most runs: 100+ MB, some: nothing), so
+    // the control is run for the record and only the SlotMap is held to a bound.
+    promotedBytes("Map");
     const slots = promotedBytes("SlotMap");
-    expect(map).toBeGreaterThan(50e6);
     expect(slots).toBeLessThan(10e6);
   });
 });
