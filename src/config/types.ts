@@ -24,8 +24,25 @@ export interface RootConfig {
  */
 export type Isolation = "shared" | "session";
 
+/** What every server has, whatever its connector: lifecycle, naming and who its requests go to. */
+export interface ServerSettings {
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+  /** Time allowed to connect (spawn), hand-shake and list the catalog. */
+  startupTimeoutMs: number;
+  /** Expose names under `{namespace}{sep}{server}{sep}`; false exposes them as they are. */
+  prefix: boolean;
+  /** False: configured but not started. */
+  enabled: boolean;
+  restart: RestartPolicy;
+  /** One process or connection for every client, or one per client session. */
+  isolation: Isolation;
+  /** Roots answered to a shared server's `roots/list`; without them roots are not declared to it. */
+  roots?: RootConfig[];
+}
+
 /** A backend server spawned as a child process and spoken to over stdio. */
-export interface StdioServerConfig {
+export interface StdioServerConfig extends ServerSettings {
   type: "stdio";
   command: string;
   args: string[];
@@ -34,18 +51,6 @@ export interface StdioServerConfig {
   env: Record<string, string>;
   /** Pass the whole parent environment instead of the safe default set. */
   inheritEnv: boolean;
-  /** Per-request timeout in ms. */
-  timeoutMs: number;
-  /** Time allowed for spawn + handshake + first tools/list. */
-  startupTimeoutMs: number;
-  /** Expose names under `{namespace}{sep}{server}{sep}`; false exposes them as they are. */
-  prefix: boolean;
-  /** False: configured but not started. */
-  enabled: boolean;
-  restart: RestartPolicy;
-  isolation: Isolation;
-  /** Roots answered to a shared backend's `roots/list`; without them roots are not declared to it. */
-  roots?: RootConfig[];
 }
 
 /** TLS settings of a remote server (verification is on unless turned off). */
@@ -56,26 +61,13 @@ export interface RemoteTlsConfig {
   rejectUnauthorized: boolean;
 }
 
-/** What every remote server has: where it is, what to send, and the lifecycle settings stdio servers have too. */
-export interface RemoteServerConfigBase {
+/** What every remote server has: where it is and what to send, beside the common settings. */
+export interface RemoteServerConfigBase extends ServerSettings {
   /** The server's endpoint (secrets in it are never logged). */
   url: string;
   /** Headers sent with every request (values are never logged). */
   headers: Record<string, string>;
   tls: RemoteTlsConfig;
-  /** Per-request timeout in ms. */
-  timeoutMs: number;
-  /** Time allowed for connection + handshake + first listings. */
-  startupTimeoutMs: number;
-  /** Expose names under `{namespace}{sep}{server}{sep}`; false exposes them as they are. */
-  prefix: boolean;
-  /** False: configured but not started. */
-  enabled: boolean;
-  restart: RestartPolicy;
-  /** One connection for every client, or one per client session. */
-  isolation: Isolation;
-  /** Roots answered to a shared server's `roots/list`; without them roots are not declared to it. */
-  roots?: RootConfig[];
 }
 
 /** A remote server over Streamable HTTP. */
