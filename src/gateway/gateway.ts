@@ -6,14 +6,14 @@ import type { Cancellation } from "../jsonrpc/cancellation.js";
 import type { JsonRpcError } from "../jsonrpc/errors.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
-import { advertisedCapabilities, type ServerCapabilities } from "../mcp/capabilities.js";
+import type { ServerCapabilities } from "../mcp/capabilities.js";
+import { advertisedFor } from "./advertised.js";
 import { CATALOG_KINDS, CATALOG_KIND_RULES, type CatalogKind, type ExposurePolicy } from "../mcp/catalog-kinds.js";
 import { CursorCodec } from "../mcp/cursor.js";
 import { Method } from "../mcp/methods.js";
 import { serverPrefix, type NamingPolicy } from "../mcp/naming.js";
 import { rewriteToolResultUris } from "../mcp/result-uris.js";
 import type { CallToolResult, Tool } from "../mcp/types.js";
-import { versionAtLeast } from "../mcp/versions.js";
 import { DEFAULT_URI_MAPPING, mapUri, uriPrefix, type UriMapping } from "../mcp/uri-mapping.js";
 import type { CatalogRoute } from "./catalog.js";
 import { listPage, unknownNameError } from "./list-page.js";
@@ -55,20 +55,6 @@ export interface GatewayOptions {
  * completions are in surface-requests.ts), change events, logging and
  * resource subscriptions across clients.
  */
-/**
- * What a backend still on its first start may declare, as far as initialize
- * is concerned (it has declared nothing yet): the list kinds (their lists
- * start empty and fill with list_changed), subscriptions, completions and
- * tasks. A client that uses one the backend turns out not to have gets that
- * request's clear error rather than a capability it never saw.
- */
-const MAY_DECLARE = {
-  tools: {},
-  prompts: {},
-  resources: { subscribe: true },
-  completions: {},
-  tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
-};
 
 export class Gateway {
   readonly policy: NamingPolicy;
@@ -189,17 +175,9 @@ export class Gateway {
    * unknown: as the latest).
    */
   capabilities(protocolVersion?: string): ServerCapabilities {
-    // A backend still on its first start has declared nothing yet: count on
-    // the list kinds it may bring (their lists start empty, and list_changed
-    // follows when it is ready), so initialize need not wait for it.
-    const declared: unknown[] = this.backendList.map((backend) =>
-      backend.isStarting && Object.keys(backend.capabilities).length === 0 ? MAY_DECLARE : backend.capabilities,
-    );
-    if (this.catalogs.localCount("prompts") > 0) declared.push({ prompts: {} });
-    if (this.catalogs.localCount("resources") + this.catalogs.localCount("resourceTemplates") > 0) declared.push({ resources: {} });
-    const tasks = protocolVersion === undefined || versionAtLeast(protocolVersion, "2025-11-25");
-    return advertisedCapabilities(declared, { logging: true, tasks });
+    return advertisedFor(this.backendList, (kind) => this.catalogs.localCount(kind), protocolVersion);
   }
+
 
   /** Resolves once no backend is still starting, or after `startupWaitMs` (never rejects). */
   whenStarted(cancellation?: Cancellation): Promise<void> | undefined {

@@ -212,32 +212,15 @@ export class JsonRpcPeer {
   }
 
   private settle(response: JsonRpcResponse): void {
-    const id = response.id;
-    const outcome = isFailure(response)
-      ? this.pending.reject(id, JsonRpcError.fromObject(response.error))
-      : this.pending.resolve(response.id, response.result);
-    if (!outcome && id !== null) {
-      this.options.onWarning?.(`dropped a response from ${this.options.label ?? "peer"} to unknown or abandoned request id ${JSON.stringify(id)}`);
-    } else if (!outcome) {
-      const text = isFailure(response) ? `${response.error.code} ${response.error.message}` : "a result";
-      this.options.onWarning?.(
-        `${this.options.label ?? "peer"} sent an error response with id null (${text}): it names no request, so no call can be matched to it; the calls in flight wait for their answers or their timeout`,
-      );
-    }
+    this.pending.settleResponse(response, this.options.onWarning);
   }
+
 
   private receiveInvalid(error: JsonRpcError, id: JsonRpcId | null, response: boolean): void {
     const label = this.options.label ?? "peer";
     const what = error.message.replace(/^Invalid Request: /, "");
     if (response) {
-      // A malformed answer to one of our requests fails that request now, rather than at its timeout.
-      const method = id === null ? undefined : this.pending.methodOf(id);
-      if (method !== undefined && this.pending.reject(id, new SwitchboardError("INVALID_MESSAGE", `${label} answered ${method} with an invalid response (${what})`))) {
-        this.options.onWarning?.(`${label} answered ${method} (request ${JSON.stringify(id)}) with an invalid response: ${what}; the call failed`);
-        return;
-      }
-      const whose = id === null ? "that names no usable id" : `to unknown or abandoned request id ${JSON.stringify(id)}`;
-      this.options.onWarning?.(`${label} sent an invalid response ${whose}; it was dropped: ${what}`);
+      this.pending.failInvalidAnswer(id, what, this.options.onWarning);
       return;
     }
     if (this.options.answerInvalid) {

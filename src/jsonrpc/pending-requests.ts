@@ -1,6 +1,7 @@
 import type { Cancellation } from "./cancellation.js";
 import { SwitchboardError } from "./local-error.js";
-import type { JsonObject, JsonRpcId } from "./message.js";
+import { JsonRpcError } from "./errors.js";
+import { isFailure, type JsonObject, type JsonRpcId, type JsonRpcResponse } from "./message.js";
 import { SlotMap } from "./slot-map.js";
 
 interface Entry {
@@ -91,6 +92,36 @@ export class PendingRequests {
   /** The tag a waiting request was sent with, or undefined when the id is unknown (answered, abandoned, foreign). */
   tagOf(id: JsonRpcId): unknown {
     return typeof id === "number" ? this.entries.get(id)?.tag : undefined;
+  }
+
+  /** Settle with a response; one that matches no waiting request is reported to `warn`. */
+  settleResponse(response: JsonRpcResponse, warn?: (message: string) => void): void {
+    const id = response.id;
+    const settled = isFailure(response) ? this.reject(id, JsonRpcError.fromObject(response.error)) : id !== null && this.resolve(id, response.result);
+    if (settled) return;
+    if (id !== null) {
+      warn?.(`dropped a response from ${this.label} to unknown or abandoned request id ${JSON.stringify(id)}`);
+      return;
+    }
+    const text = isFailure(response) ? `${response.error.code} ${response.error.message}` : "a result";
+    warn?.(
+      `${this.label} sent an error response with id null (${text}): it names no request, so no call can be matched to it; the calls in flight wait for their answers or their timeout`,
+    );
+  }
+
+  /**
+   * A malformed answer (`what` is wrong with it) fails the request it names
+   * now, rather than at its timeout; one that names no waiting request is
+   * reported and dropped.
+   */
+  failInvalidAnswer(id: JsonRpcId | null, what: string, warn?: (message: string) => void): void {
+    const method = id === null ? undefined : this.methodOf(id);
+    if (method !== undefined && this.reject(id, new SwitchboardError("INVALID_MESSAGE", `${this.label} answered ${method} with an invalid response (${what})`))) {
+      warn?.(`${this.label} answered ${method} (request ${JSON.stringify(id)}) with an invalid response: ${what}; the call failed`);
+      return;
+    }
+    const whose = id === null ? "that names no usable id" : `to unknown or abandoned request id ${JSON.stringify(id)}`;
+    warn?.(`${this.label} sent an invalid response ${whose}; it was dropped: ${what}`);
   }
 
   /** Settle with a result; false when the id is unknown (late or foreign answer). */
