@@ -48,6 +48,14 @@ describe("official MCP conformance suite through the switchboard", () => {
     expect(code).toBe(0);
   }, 300_000);
 
+  it.concurrent("0.1.16 with the conformance backend served over Streamable HTTP: the same result as over stdio", async (ctx) => {
+    const { code, output } = await runConformance(ctx, ["--backend-over-http"]);
+    expect(output).toMatch(/Total: \d+ passed, 0 failed/);
+    expect(output).toMatch(/Baseline check passed/);
+    expect(output).toMatch(/✓ tools-call-sampling/);
+    expect(code).toBe(0);
+  }, 300_000);
+
   it("fails the run when a scenario outside the baseline fails (alpha, one scenario at the 2025-11-25 wire)", async (ctx) => {
     // Mounted with its prefix, the backend's tools are not where the suite
     // calls them, whatever the switchboard implements.

@@ -107,6 +107,8 @@ const { code, total } = await runSuite({
 const stopped = new Promise((resolve) => (switchboard.exitCode !== null ? resolve() : switchboard.once("exit", resolve)));
 stop();
 await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+// The HTTP backend (--backend-over-http) would keep this process alive.
+backendProcess?.kill("SIGTERM");
 // The last line, after the switchboard's shutdown log: the suite's own summary.
 if (total) console.log(total);
 process.exitCode = code;
