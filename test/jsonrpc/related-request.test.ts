@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { JsonRpcId, JsonRpcMessage } from "../../src/jsonrpc/message.js";
+import type { JsonRpcId } from "../../src/jsonrpc/message.js";
 import { JsonRpcPeer } from "../../src/jsonrpc/peer.js";
-import type { Transport } from "../../src/jsonrpc/transport.js";
+import { HandTransport } from "../helpers/hand-transport.js";
 
-/** A transport the test drives by hand: what arrives is pushed through onmessage with its extra. */
-class HandTransport implements Transport {
-  onmessage?: Transport["onmessage"];
-  onclose?: Transport["onclose"];
-  sent: JsonRpcMessage[] = [];
-  async start(): Promise<void> {}
-  async send(message: JsonRpcMessage): Promise<void> {
-    this.sent.push(message);
-  }
-  async close(): Promise<void> {
-    this.onclose?.();
-  }
-}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 

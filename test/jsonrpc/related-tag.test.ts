@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Cancellation } from "../../src/jsonrpc/cancellation.js";
-import type { JsonRpcMessage, JsonRpcRequest } from "../../src/jsonrpc/message.js";
+import type { JsonRpcRequest } from "../../src/jsonrpc/message.js";
 import { JsonRpcPeer } from "../../src/jsonrpc/peer.js";
-import type { Transport } from "../../src/jsonrpc/transport.js";
+import { HandTransport } from "../helpers/hand-transport.js";
 
-/** A transport the test drives by hand. */
-class HandTransport implements Transport {
-  onmessage?: Transport["onmessage"];
-  onclose?: Transport["onclose"];
-  sent: JsonRpcMessage[] = [];
-  async start(): Promise<void> {}
-  async send(message: JsonRpcMessage): Promise<void> {
-    this.sent.push(message);
-  }
-  async close(): Promise<void> {
-    this.onclose?.();
-  }
-}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
