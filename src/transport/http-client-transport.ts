@@ -51,6 +51,8 @@ export class HttpClientTransport implements Transport {
   private readonly inflight = new Map<JsonRpcId, Exchange>();
   /** Answers we wait for ourselves (a transparent re-initialize), by id. */
   private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
+  /** Exchanges we aborted on purpose (a cancelled request): their failure is expected. Node's own `destroyed` also marks connections that died. */
+  private readonly abandoned = new WeakSet<Exchange>();
   private getStream: Exchange | undefined;
   private getAllowed = true;
   private retryMs: number;
@@ -86,7 +88,15 @@ export class HttpClientTransport implements Transport {
     if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
       // The server was told; the stream that would have carried the answer is of no use any more.
       const id = isJsonObject(message.params) ? message.params["requestId"] : undefined;
-      if (typeof id === "string" || typeof id === "number") void sent.finally(() => this.inflight.get(id)?.request.destroy());
+      if (typeof id === "string" || typeof id === "number") {
+        const abandon = (): void => {
+          const exchange = this.inflight.get(id);
+          if (!exchange) return;
+          this.abandoned.add(exchange);
+          exchange.request.destroy();
+        };
+        sent.then(abandon, abandon);
+      }
     }
     return sent;
   }
@@ -110,7 +120,7 @@ export class HttpClientTransport implements Transport {
     } catch (error) {
       if (id !== undefined) this.inflight.delete(id);
       if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
-      if (exchange.request.destroyed && id !== undefined && !this.inflight.has(id)) return;
+      if (this.abandoned.has(exchange)) return;
       throw this.unreachable(error);
     }
     const status = response.statusCode ?? 0;
@@ -180,7 +190,7 @@ export class HttpClientTransport implements Transport {
         response.resume();
       }
     } catch (error) {
-      if (this.inflight.get(id) === exchange && !exchange.request.destroyed) {
+      if (this.inflight.get(id) === exchange && !this.abandoned.has(exchange)) {
         this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
       }
     } finally {
