@@ -1,3 +1,4 @@
+import type { CacheHint } from "../mcp/modern.js";
 import type { ServerConfig } from "../config/types.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
@@ -85,6 +86,15 @@ export class Backend {
   /** The entries of `kind` it serves now (empty unless ready). */
   entries(kind: CatalogKind): readonly JsonObject[] {
     return this.catalog.entries(kind);
+  }
+
+  /**
+   * How long its list of `kind` may be cached and for whom, as a modern
+   * backend said in its list results; undefined for legacy backends (the
+   * gateway then applies its default).
+   */
+  cacheHint(_kind: CatalogKind): CacheHint | undefined {
+    return undefined;
   }
 
   /** The tools it serves now (empty unless ready). */
