@@ -2,7 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import { Backend, type BackendOptions } from "./backend/backend.js";
 import type { StopLadder } from "./backend/child-process.js";
 import { parseConfig } from "./config/parse-config.js";
-import type { ServerConfig, SwitchboardConfig } from "./config/types.js";
+import type { MrtrConfig, ServerConfig, SwitchboardConfig } from "./config/types.js";
 import { serveStdio, type StdioFront } from "./front/stdio-front.js";
 import { serveHttp, type HttpFront } from "./front/http/http-front.js";
 import { SessionBackends } from "./gateway/backend-pool.js";
@@ -18,6 +18,7 @@ import type {
 } from "./gateway/local-surface.js";
 import { newClientContext } from "./gateway/front-session.js";
 import { CallContext } from "./gateway/request-context.js";
+import { MIN_STATE_SECRET_LENGTH } from "./gateway/request-state.js";
 import { Cancellation } from "./jsonrpc/cancellation.js";
 import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
@@ -98,6 +99,7 @@ export class Switchboard {
     this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
+      mrtr: mrtrSettings(this.config, options.env ?? process.env),
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),
@@ -267,6 +269,7 @@ export class Switchboard {
     this.closed = true;
     this.idleCollector?.stop();
     await Promise.all([...this.fronts].map((front) => front.close()));
+    this.gateway.bridge.close();
     await Promise.all([...this.backends.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);
   }
 
@@ -297,4 +300,17 @@ export class Switchboard {
       ...extra,
     });
   }
+}
+
+/**
+ * The MRTR bridge's settings: the config's, the requestState key from
+ * `proxy.requestStateKey`, else the environment's SWITCHBOARD_STATE_KEY
+ * (replicas behind one load balancer share it), else random per process.
+ */
+function mrtrSettings(config: SwitchboardConfig, env: NodeJS.ProcessEnv): MrtrConfig {
+  const key = config.proxy.mrtr.requestStateKey ?? env["SWITCHBOARD_STATE_KEY"];
+  if (key !== undefined && key.length < MIN_STATE_SECRET_LENGTH) {
+    throw new SwitchboardError("CONFIG_INVALID", `SWITCHBOARD_STATE_KEY must be at least ${MIN_STATE_SECRET_LENGTH} characters (a long random string shared by every replica)`);
+  }
+  return key === undefined ? config.proxy.mrtr : { ...config.proxy.mrtr, requestStateKey: key };
 }

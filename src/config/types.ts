@@ -148,6 +148,24 @@ export interface ProxyConfig {
   maxSessionBackends: number;
   /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
   sessionBackendIdleMs: number;
+  /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …). */
+  mrtr: MrtrConfig;
+}
+
+/** The MRTR bridge's settings, read from the proxy section. */
+export interface MrtrConfig {
+  /** Secret the requestState key is derived from (`proxy.requestStateKey`, else env SWITCHBOARD_STATE_KEY, else random per process). */
+  requestStateKey?: string;
+  /** How long a held call waits for its client's retry, and how long a requestState is good for (`heldCallTimeout`), ms. */
+  heldCallTimeoutMs: number;
+  /** Calls held at once (`maxHeldCalls`). */
+  maxHeldCalls: number;
+  /** Backend requests one held call may have waiting for its client (`maxInputRequests`). */
+  maxInputRequests: number;
+  /** input_required rounds of one call (`maxInputRounds`). */
+  maxInputRounds: number;
+  /** Backend requests arriving within this window are asked together (`inputBatchWindow`), ms. */
+  inputBatchWindowMs: number;
 }
 
 /** A fully validated configuration, every default filled in. */

@@ -170,12 +170,12 @@ export class FrontSession {
   }
 
   private contextOf(request: IncomingRequest): CallContext {
-    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError);
+    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError, request.params);
   }
 
   private callTool(request: IncomingRequest): Promise<JsonObject> {
     const { name, args, meta, task } = readCallParams(request.params); // throws -32602 for bad params
-    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify, this.gateway.reportListenerError);
+    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify, this.gateway.reportListenerError, request.params);
     return this.gateway.callTool(name, args, context, task) as Promise<JsonObject>;
   }
 }
