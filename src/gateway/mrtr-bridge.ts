@@ -48,8 +48,7 @@ export class MrtrBridge {
   /** Every call run through the bridge, by its client's id (what ServerRequests reaches it by). */
   private readonly live = new Map<string, HeldCall>();
   /** Calls that asked their client for input, by held id. */
-  private readonly held: HeldCallTable<HeldCall>;
-  private rounds = new WeakMap<HeldCall, { id: string; binding: Binding; rounds: number }>();
+  private readonly held: HeldCallTable<Bridged>;
   private sequence = 0;
 
   constructor(
@@ -79,11 +78,11 @@ export class MrtrBridge {
    */
   call(backend: Upstream, method: string, params: JsonObject, context: RequestContext, mapResult?: (result: JsonObject) => JsonObject): Promise<JsonObject> {
     const { inputResponses, requestState } = readRetry(context.params);
-    const binding: Binding = { srv: backend.name, m: method, r: routeOf(params), d: digest(params) };
     if (requestState === undefined) {
       const sent = inputResponses === undefined ? params : { ...params, inputResponses };
-      return this.start(backend, method, sent, binding, context, mapResult);
+      return this.start(backend, method, sent, () => bindingOf(backend.name, method, params), context, mapResult);
     }
+    const binding = bindingOf(backend.name, method, params);
     let state: JsonObject;
     try {
       state = this.sealer.open(requestState);
@@ -94,9 +93,10 @@ export class MrtrBridge {
     if (state["k"] === "wrap") {
       const sent: JsonObject = { ...params, requestState: String(state["s"]) };
       if (inputResponses !== undefined) sent["inputResponses"] = inputResponses;
-      return this.start(backend, method, sent, binding, context, mapResult);
+      return this.start(backend, method, sent, () => binding, context, mapResult);
     }
-    return this.resume(String(state["id"]), inputResponses, context, mapResult);
+    // The held call's own backend call maps its result (the same mapping: same backend, same route).
+    return this.resume(String(state["id"]), inputResponses, context);
   }
 
   /** Abandon every call (shutdown): their backend requests get an error, their backend calls are cancelled. */
@@ -109,7 +109,7 @@ export class MrtrBridge {
     backend: Upstream,
     method: string,
     sent: JsonObject,
-    binding: Binding,
+    binding: () => Binding,
     context: RequestContext,
     mapResult: ((result: JsonObject) => JsonObject) | undefined,
   ): Promise<JsonObject> {
@@ -118,20 +118,19 @@ export class MrtrBridge {
     const label = `${method} of backend "${backend.name}" for a modern client`;
     const call = new HeldCall(client, label, context, this.options, () => {
       this.live.delete(clientId);
-      const held = this.rounds.get(call);
-      if (held) this.held.delete(held.id);
+      if (bridged.heldId !== undefined) this.held.delete(bridged.heldId);
     });
+    const bridged = new Bridged(call, binding);
     this.live.set(clientId, call);
-    this.rounds.set(call, { id: randomUUID(), binding, rounds: 0 });
     const untrack = this.serverRequests.track(backend as object, call.context);
     call.run(forward(backend, method, sent, call.context, mapResult).finally(untrack));
-    return this.step(call, context);
+    return this.step(bridged, context);
   }
 
-  private resume(id: string, inputResponses: JsonObject | undefined, context: RequestContext, mapResult: ((result: JsonObject) => JsonObject) | undefined): Promise<JsonObject> {
-    void mapResult; // the held call's backend call maps its own result
-    const call = this.held.get(id);
-    if (!call || call.isEnded) {
+  private resume(id: string, inputResponses: JsonObject | undefined, context: RequestContext): Promise<JsonObject> {
+    const bridged = this.held.get(id);
+    const call = bridged?.call;
+    if (!bridged || !call || call.isEnded) {
       return Promise.reject(
         new JsonRpcError(
           ErrorCode.InvalidParams,
@@ -145,33 +144,34 @@ export class MrtrBridge {
     }
     this.held.resume(id);
     call.answer(inputResponses);
-    return this.step(call, context);
+    return this.step(bridged, context);
   }
 
-  /** Wait for `call`'s next step for `context`: its final result, or an InputRequiredResult that parks it. */
-  private step(call: HeldCall, context: RequestContext): Promise<JsonObject> {
-    return call.next(context).then((step) => this.answerOf(call, step));
+  /** Wait for the call's next step for `context`: its final result, or an InputRequiredResult that parks it. */
+  private step(bridged: Bridged, context: RequestContext): Promise<JsonObject> {
+    return bridged.call.next(context).then((step) => this.answerOf(bridged, step));
   }
 
-  private answerOf(call: HeldCall, step: HeldStep): JsonObject {
-    const held = this.rounds.get(call) as { id: string; binding: Binding; rounds: number };
-    if (step.kind === "result") return this.passThrough(step.result, held.binding);
-    if (++held.rounds > this.options.maxInputRounds) {
+  private answerOf(bridged: Bridged, step: HeldStep): JsonObject {
+    const call = bridged.call;
+    if (step.kind === "result") return isInputRequired(step.result) ? this.passThrough(step.result, bridged.binding) : step.result;
+    if (++bridged.rounds > this.options.maxInputRounds) {
       const why = `its backend asked for input in more than ${this.options.maxInputRounds} rounds (proxy.maxInputRounds)`;
       call.abandon(why);
       throw new JsonRpcError(ErrorCode.ServerError, `${call.label} was abandoned: ${why}`, { reason: "TOO_MANY_ROUNDS" });
     }
-    if (!this.held.add(held.id, call)) {
+    const heldId = (bridged.heldId ??= randomUUID());
+    if (!this.held.add(heldId, bridged)) {
       const why = `${this.options.maxHeldCalls} calls are held already, each with a client waiting on it (proxy.maxHeldCalls)`;
       call.abandon(why);
       throw new JsonRpcError(ErrorCode.ServerError, `${call.label} could not ask its client for input: ${why}; try again later`, { reason: "HELD_CALL_LIMIT" });
     }
-    this.held.park(held.id);
-    this.logger.debug(`${call.label}: round ${held.rounds} asks ${Object.values(step.inputRequests).map((r) => r.method).join(", ")}`);
+    this.held.park(heldId);
+    this.logger.debug(`${call.label}: round ${bridged.rounds} asks ${Object.values(step.inputRequests).map((r) => r.method).join(", ")}`);
     const answer: InputRequiredResult = {
       resultType: "input_required",
       inputRequests: step.inputRequests,
-      requestState: this.sealer.seal({ k: "held", id: held.id, ...held.binding }, this.options.heldCallTimeoutMs),
+      requestState: this.sealer.seal({ k: "held", id: heldId, ...bridged.binding }, this.options.heldCallTimeoutMs),
     };
     return answer;
   }
@@ -181,6 +181,37 @@ export class MrtrBridge {
     if (!isInputRequired(result) || typeof result["requestState"] !== "string") return result;
     return { ...result, requestState: this.sealer.seal({ k: "wrap", s: result["requestState"], ...binding }, this.options.heldCallTimeoutMs) };
   }
+}
+
+/**
+ * The bridge's bookkeeping of one call, made light: the binding (a digest
+ * of the params) and the held id are made only once the call needs them,
+ * so a call that never asks for input costs neither.
+ */
+class Bridged {
+  heldId: string | undefined = undefined;
+  rounds = 0;
+  private bindingValue: Binding | undefined = undefined;
+
+  constructor(
+    readonly call: HeldCall,
+    private readonly bind: () => Binding,
+  ) {}
+
+  get binding(): Binding {
+    this.bindingValue ??= this.bind();
+    return this.bindingValue;
+  }
+
+  /** The table ends the call this way (expiry, eviction, shutdown). */
+  abandon(why: string): void {
+    this.call.abandon(why);
+  }
+}
+
+/** What a state minted for `method` on `server` with `params` binds its retry to. */
+function bindingOf(server: string, method: string, params: JsonObject): Binding {
+  return { srv: server, m: method, r: routeOf(params), d: digest(params) };
 }
 
 /** The route a call names: its tool or prompt name, or its resource URI (as the backend knows it). */

@@ -1,98 +1,14 @@
-import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
-import type { ClientContext } from "../../src/gateway/request-context.js";
-import { CallContext } from "../../src/gateway/request-context.js";
+import { describe, expect, it } from "vitest";
 import { getPrompt, readResource } from "../../src/gateway/surface-requests.js";
-import { Cancellation } from "../../src/jsonrpc/cancellation.js";
-import { ErrorCode, JsonRpcError } from "../../src/jsonrpc/errors.js";
-import type { JsonObject } from "../../src/jsonrpc/message.js";
-import { Switchboard } from "../../src/switchboard.js";
-import { recordingLogger } from "../helpers/backend.js";
-import { fixture, nodeModule } from "../helpers/paths.js";
-import { waitFor } from "../helpers/procfs.js";
+import { ErrorCode } from "../../src/jsonrpc/errors.js";
+import { ASK, EVERYTHING, ELICIT, SAMPLE, callTool, inputRequired, modern, rejection, switchboard, textOf } from "./mrtr-harness.js";
 
 /**
- * The MRTR bridge at gateway level: a hand-made modern request context
- * (era "modern", capabilities from its _meta) calls the routed paths of a
- * switchboard whose backends are real processes: the MRTR fixture (legacy
- * asking, and a backend that answers input_required itself) and
- * server-everything.
+ * The MRTR bridge at gateway level (see mrtr-harness.ts): a modern client's
+ * calls to a legacy backend that elicits and samples (rounds, batching,
+ * re-asking, prompts and resources, refused states, capabilities,
+ * server-everything), and to a backend that answers input_required itself.
  */
-
-const EVERYTHING = nodeModule("@modelcontextprotocol/server-everything/dist/index.js");
-const ALL_CAPS = { elicitation: { form: {} }, sampling: {} };
-const ELICIT = { mode: "form", message: "Your name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } };
-const SAMPLE = { messages: [{ role: "user", content: { type: "text", text: "2+2?" } }], maxTokens: 5 };
-
-const running: Switchboard[] = [];
-afterEach(async () => {
-  for (const sb of running.splice(0)) await sb.close();
-});
-
-async function switchboard(proxy: JsonObject = {}, servers: JsonObject = {}) {
-  const logger = recordingLogger();
-  const sb = new Switchboard(
-    {
-      proxy: { startupWait: 10_000, ...proxy },
-      servers: { mrtr: { command: process.execPath, args: [fixture("mrtr-backend")] }, ...servers },
-    },
-    { logger, reaper: false, stopLadder: { stdinGraceMs: 200, termGraceMs: 200 } },
-  );
-  running.push(sb);
-  await sb.start();
-  return { sb, gateway: sb.router, logger };
-}
-
-let nextId = 1;
-
-/** A modern request's context, as the modern front would build it. */
-function modern(params: JsonObject, capabilities: JsonObject = ALL_CAPS) {
-  const client: ClientContext = {
-    id: randomUUID(),
-    front: "http",
-    era: "modern",
-    protocolVersion: "2026-07-28",
-    clientInfo: { name: "hand-made", version: "1" },
-    capabilities,
-    initialized: true,
-  };
-  const cancellation = new Cancellation();
-  const notified: Array<{ method: string; params: JsonObject | undefined }> = [];
-  const meta = params["_meta"] as JsonObject | undefined;
-  const context = new CallContext(client, nextId++, cancellation, meta, async (method, p) => void notified.push({ method, params: p }), () => undefined, params);
-  return { context, cancellation, notified };
-}
-
-type Sb = Awaited<ReturnType<typeof switchboard>>;
-
-/** A modern tools/call: `retry` adds the MRTR fields. */
-function callTool(sb: Sb, name: string, args: JsonObject, retry: JsonObject = {}, capabilities?: JsonObject) {
-  const { context } = modern({ name, arguments: args, ...retry }, capabilities);
-  return sb.gateway.callTool(name, args, context) as Promise<JsonObject>;
-}
-
-function inputRequired(result: JsonObject): { inputRequests: Record<string, { method: string; params?: JsonObject }>; requestState: string } {
-  expect(result["resultType"]).toBe("input_required");
-  expect(typeof result["requestState"]).toBe("string");
-  return result as never;
-}
-
-function textOf(result: JsonObject): string {
-  const content = result["content"] as Array<{ text?: string }> | undefined;
-  return content?.map((part) => part.text ?? "").join("") ?? JSON.stringify(result);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<JsonRpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(JsonRpcError);
-    return error as JsonRpcError;
-  }
-  throw new Error("expected a JSON-RPC error");
-}
-
-const ASK = "proxy.mrtr.ask-many";
 
 describe("MRTR bridge: modern client, legacy backend", () => {
   it("answers input_required with the backend's elicitation, and the retry returns the final result", async () => {
@@ -178,54 +94,6 @@ describe("MRTR bridge: modern client, legacy backend", () => {
     expect(replay.code).toBe(ErrorCode.InvalidParams);
     expect(replay.data).toMatchObject({ reason: "UNKNOWN_HELD_CALL" });
   });
-
-  it("abandons a call its client does not retry in time: the backend's request gets an error and its call is cancelled", async () => {
-    const sb = await switchboard({ heldCallTimeout: 1000 });
-    const args = { asks: [{ method: "elicitation/create", params: ELICIT }] };
-    const first = inputRequired(await callTool(sb, ASK, args));
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
-    const answered = sb.logger.lines.find((line) => line.includes("[mrtr] answer to ask-"));
-    expect(answered).toMatch(/"code":-32000.*abandoned: its client did not retry within 1000 ms/);
-    expect(sb.gateway.bridge.heldCount).toBe(0);
-    const late = await rejection(callTool(sb, ASK, args, { requestState: first.requestState, inputResponses: { "elicitation-1": { action: "decline" } } }));
-    expect(late.code).toBe(ErrorCode.InvalidParams);
-    expect(late.message).toMatch(/has expired|no longer holds/);
-  });
-
-  it("abandons the call when the client cancels its retry", async () => {
-    const sb = await switchboard();
-    const args = { asks: [{ method: "elicitation/create", params: ELICIT }], delayMs: 60_000 };
-    const first = inputRequired(await callTool(sb, ASK, args));
-    const waiting = modern({ name: ASK, arguments: args, requestState: first.requestState, inputResponses: { "elicitation-1": { action: "decline" } } });
-    const pending = sb.gateway.callTool(ASK, args, waiting.context);
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("answer to ask-1")), 5000, "the answer delivered");
-    // The backend works on; the client gives up.
-    waiting.cancellation.cancel(new Error("user closed the dialog"));
-    const error = await rejection(pending);
-    expect(error.message).toMatch(/abandoned: its client cancelled the request/);
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
-    expect(sb.gateway.bridge.heldCount).toBe(0);
-  });
-
-  it("abandons held calls on shutdown: the backend's request gets an error", async () => {
-    const sb = await switchboard();
-    inputRequired(await callTool(sb, ASK, { asks: [{ method: "elicitation/create", params: ELICIT }] }));
-    sb.gateway.bridge.close();
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
-    expect(sb.logger.lines.find((line) => line.includes("[mrtr] answer to ask-1"))).toMatch(/abandoned: the switchboard is shutting down/);
-    expect(sb.gateway.bridge.heldCount).toBe(0);
-  });
-
-  it("stops after proxy.maxInputRounds rounds, cancelling the backend call", async () => {
-    const sb = await switchboard({ maxInputRounds: 1 });
-    const args = { asks: [{ method: "elicitation/create", params: ELICIT }, { method: "elicitation/create", params: ELICIT }] };
-    const first = inputRequired(await callTool(sb, ASK, args));
-    const error = await rejection(callTool(sb, ASK, args, { requestState: first.requestState, inputResponses: { "elicitation-1": { action: "decline" } } }));
-    expect(error.code).toBe(ErrorCode.ServerError);
-    expect(error.data).toMatchObject({ reason: "TOO_MANY_ROUNDS" });
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
-  });
-
   it("never asks a client for what it did not declare", async () => {
     const sb = await switchboard();
     const args = { asks: [{ method: "sampling/createMessage", params: SAMPLE }] };
