@@ -76,6 +76,19 @@ describe("MRTR bridge: held calls end (expiry, cancellation, shutdown, limits)",
     expect(textOf(second)).toMatch(/AMBIGUOUS|cannot be tied to one of them/);
   });
 
+  it("refuses to the backend requests beyond proxy.maxInputRequests waiting at once", async () => {
+    const sb = await switchboard({ maxInputRequests: 2, inputBatchWindow: 300 });
+    const args = { parallel: true, asks: [1, 2, 3].map((n) => ({ method: "elicitation/create", params: { ...ELICIT, message: `q${n}` } })) };
+    const first = inputRequired(await callTool(sb, ASK, args));
+    expect(Object.keys(first.inputRequests)).toEqual(["elicitation-1", "elicitation-2"]);
+    const final = await callTool(sb, ASK, args, {
+      requestState: first.requestState,
+      inputResponses: { "elicitation-1": { action: "decline" }, "elicitation-2": { action: "cancel" } },
+    });
+    const answers = JSON.parse(textOf(final)) as Array<{ error?: { message: string } }>;
+    expect(answers[2]?.error?.message).toMatch(/already has 2 requests waiting for its client \(proxy.maxInputRequests\)/);
+  });
+
   it("stops after proxy.maxInputRounds rounds, cancelling the backend call", async () => {
     const sb = await switchboard({ maxInputRounds: 1 });
     const args = { asks: [{ method: "elicitation/create", params: ELICIT }, { method: "elicitation/create", params: ELICIT }] };
