@@ -2,7 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import { Backend, type BackendOptions } from "./backend/backend.js";
 import type { StopLadder } from "./backend/child-process.js";
 import { parseConfig } from "./config/parse-config.js";
-import type { MrtrConfig, ServerConfig, SwitchboardConfig } from "./config/types.js";
+import type { ServerConfig, SwitchboardConfig } from "./config/types.js";
 import { serveStdio, type StdioFront } from "./front/stdio-front.js";
 import { serveHttp, type HttpFront } from "./front/http/http-front.js";
 import { SessionBackends } from "./gateway/backend-pool.js";
@@ -18,6 +18,7 @@ import type {
 } from "./gateway/local-surface.js";
 import { newClientContext } from "./gateway/front-session.js";
 import { CallContext } from "./gateway/request-context.js";
+import type { MrtrOptions } from "./gateway/mrtr-bridge.js";
 import { MIN_STATE_SECRET_LENGTH } from "./gateway/request-state.js";
 import { Cancellation } from "./jsonrpc/cancellation.js";
 import { SwitchboardError } from "./jsonrpc/local-error.js";
@@ -307,10 +308,11 @@ export class Switchboard {
  * `proxy.requestStateKey`, else the environment's SWITCHBOARD_STATE_KEY
  * (replicas behind one load balancer share it), else random per process.
  */
-function mrtrSettings(config: SwitchboardConfig, env: NodeJS.ProcessEnv): MrtrConfig {
+function mrtrSettings(config: SwitchboardConfig, env: NodeJS.ProcessEnv): MrtrOptions {
   const key = config.proxy.mrtr.requestStateKey ?? env["SWITCHBOARD_STATE_KEY"];
   if (key !== undefined && key.length < MIN_STATE_SECRET_LENGTH) {
     throw new SwitchboardError("CONFIG_INVALID", `SWITCHBOARD_STATE_KEY must be at least ${MIN_STATE_SECRET_LENGTH} characters (a long random string shared by every replica)`);
   }
-  return key === undefined ? config.proxy.mrtr : { ...config.proxy.mrtr, requestStateKey: key };
+  const settings = { ...config.proxy.mrtr, maxInputRounds: config.proxy.maxInputRounds };
+  return key === undefined ? settings : { ...settings, requestStateKey: key };
 }

@@ -17,14 +17,13 @@ export const DEFAULT_REMOTE_RESTART: RestartPolicy = { maxAttempts: 1_000_000, i
  */
 /**
  * The MRTR bridge's defaults: a held call waits 5 minutes for its client's
- * retry; 1000 held at once; 16 backend requests waiting per call; 32 rounds
- * per call; requests arriving within 10 ms asked together.
+ * retry; 1000 held at once; 16 backend requests waiting per call; requests
+ * arriving within 10 ms asked together (rounds: DEFAULT_PROXY.maxInputRounds).
  */
 export const DEFAULT_MRTR_CONFIG: MrtrConfig = {
   heldCallTimeoutMs: 5 * 60_000,
   maxHeldCalls: 1000,
   maxInputRequests: 16,
-  maxInputRounds: 32,
   inputBatchWindowMs: 10,
 };
 export const DEFAULT_PROXY: ProxyConfig = {
@@ -35,6 +34,7 @@ export const DEFAULT_PROXY: ProxyConfig = {
   pageSize: 0,
   maxSessionBackends: 50,
   sessionBackendIdleMs: 10 * 60_000,
+  maxInputRounds: 16,
   mrtr: DEFAULT_MRTR_CONFIG,
 };
 /** The HTTP front's defaults: loopback only, the seed's port and path. */

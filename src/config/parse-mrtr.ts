@@ -4,7 +4,7 @@ import type { Reader } from "./reader.js";
 import type { MrtrConfig } from "./types.js";
 
 /** The proxy section's keys of the MRTR bridge. */
-export const MRTR_KEYS = ["requestStateKey", "heldCallTimeout", "maxHeldCalls", "maxInputRequests", "maxInputRounds", "inputBatchWindow"];
+export const MRTR_KEYS = ["requestStateKey", "heldCallTimeout", "maxHeldCalls", "maxInputRequests", "inputBatchWindow"];
 
 /** Shortest `proxy.requestStateKey` accepted (it is hashed into the AES-256 key). */
 const MIN_KEY_LENGTH = 16;
@@ -16,7 +16,6 @@ export function parseMrtr(read: Reader, obj: JsonObject): MrtrConfig {
     heldCallTimeoutMs: read.integer(obj, "heldCallTimeout", "proxy", d.heldCallTimeoutMs, 1000, 24 * 3600_000),
     maxHeldCalls: read.integer(obj, "maxHeldCalls", "proxy", d.maxHeldCalls, 1, 1_000_000),
     maxInputRequests: read.integer(obj, "maxInputRequests", "proxy", d.maxInputRequests, 1, 1000),
-    maxInputRounds: read.integer(obj, "maxInputRounds", "proxy", d.maxInputRounds, 1, 10_000),
     inputBatchWindowMs: read.integer(obj, "inputBatchWindow", "proxy", d.inputBatchWindowMs, 0, 10_000),
   };
   const key = read.optionalString(obj, "requestStateKey", "proxy");

@@ -148,7 +148,9 @@ export interface ProxyConfig {
   maxSessionBackends: number;
   /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
   sessionBackendIdleMs: number;
-  /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …). */
+  /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
+  maxInputRounds: number;
+  /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …); its rounds are bounded by maxInputRounds too. */
   mrtr: MrtrConfig;
 }
 
@@ -162,8 +164,6 @@ export interface MrtrConfig {
   maxHeldCalls: number;
   /** Backend requests one held call may have waiting for its client (`maxInputRequests`). */
   maxInputRequests: number;
-  /** input_required rounds of one call (`maxInputRounds`). */
-  maxInputRounds: number;
   /** Backend requests arriving within this window are asked together (`inputBatchWindow`), ms. */
   inputBatchWindowMs: number;
 }

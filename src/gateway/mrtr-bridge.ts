@@ -4,7 +4,7 @@ import type { JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import { Method } from "../mcp/methods.js";
 import { isInputRequired, readRetry, type InputRequiredResult } from "../mcp/modern.js";
-import { DEFAULT_MRTR_CONFIG } from "../config/defaults.js";
+import { DEFAULT_MRTR_CONFIG, DEFAULT_PROXY } from "../config/defaults.js";
 import type { MrtrConfig } from "../config/types.js";
 import { forward, type Upstream } from "./forward.js";
 import { HeldCall, type HeldStep } from "./held-call.js";
@@ -13,8 +13,11 @@ import type { ClientSink, RequestContext } from "./request-context.js";
 import { RequestStateSealer, stateKey } from "./request-state.js";
 import type { ServerRequests } from "./server-requests.js";
 
-/** Options of the MRTR bridge (the config's proxy settings); every bound has a default (DEFAULT_MRTR_CONFIG). */
-export type MrtrOptions = MrtrConfig;
+/** Options of the MRTR bridge (the config's proxy settings); every bound has a default (DEFAULT_MRTR_CONFIG, DEFAULT_PROXY). */
+export interface MrtrOptions extends MrtrConfig {
+  /** input_required rounds of one call (`proxy.maxInputRounds`, shared with the legacy-client direction). */
+  maxInputRounds: number;
+}
 
 /** The requests MRTR applies to: a server may answer them input_required. */
 export const MRTR_METHODS: ReadonlySet<string> = new Set([Method.ToolsCall, Method.PromptsGet, Method.ResourcesRead]);
@@ -57,7 +60,7 @@ export class MrtrBridge {
     options: Partial<MrtrOptions> = {},
     now: () => number = Date.now,
   ) {
-    this.options = { ...DEFAULT_MRTR_CONFIG, ...withoutUndefined(options) };
+    this.options = { ...DEFAULT_MRTR_CONFIG, maxInputRounds: DEFAULT_PROXY.maxInputRounds, ...withoutUndefined(options) };
     this.sealer = new RequestStateSealer(stateKey(this.options.requestStateKey), now);
     this.held = new HeldCallTable({ maxHeld: this.options.maxHeldCalls, timeoutMs: this.options.heldCallTimeoutMs });
   }

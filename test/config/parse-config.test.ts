@@ -32,7 +32,8 @@ describe("parseConfig", () => {
       pageSize: 0,
       maxSessionBackends: 50,
       sessionBackendIdleMs: 600_000,
-      mrtr: { heldCallTimeoutMs: 300_000, maxHeldCalls: 1000, maxInputRequests: 16, maxInputRounds: 32, inputBatchWindowMs: 10 },
+      maxInputRounds: 16,
+      mrtr: { heldCallTimeoutMs: 300_000, maxHeldCalls: 1000, maxInputRequests: 16, inputBatchWindowMs: 10 },
     });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
