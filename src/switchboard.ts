@@ -29,6 +29,7 @@ import { healthReport, proxyStats, type HealthReport, type ProxyStats } from "./
 
 export type { BackendHealth, HealthReport, ProxyStats } from "./switchboard-stats.js";
 import { setReaperEnabled } from "./runtime/reaper.js";
+import { modernOptionsOf } from "./gateway/modern-options.js";
 import type { CallToolResult } from "./mcp/types.js";
 
 /** Construction options beside the config. */
@@ -101,6 +102,7 @@ export class Switchboard {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
       mrtr: mrtrSettings(this.config, options.env ?? process.env),
+      modern: modernOptionsOf(this.config.proxy),
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),
@@ -239,6 +241,7 @@ export class Switchboard {
     }
     this.gateway.startupWaitMs = next.proxy.startupWaitMs;
     this.gateway.pageSize = next.proxy.pageSize;
+    this.gateway.modern = { ...this.gateway.modern, ...modernOptionsOf(next.proxy) };
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
     await Promise.all([...old.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);

@@ -148,6 +148,14 @@ export interface ProxyConfig {
   maxSessionBackends: number;
   /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
   sessionBackendIdleMs: number;
+  /** Modern era: `ttlMs` of list, read and discover results when the backends give no hint (0: immediately stale). */
+  cacheTtlMs: number;
+  /** Modern era: `instructions` of `server/discover`. */
+  instructions?: string;
+  /** Modern era: open `subscriptions/listen` streams at once, over all clients. */
+  maxListens: number;
+  /** Modern era: interval of SSE keep-alive comments on a listen stream, ms (0 = none). */
+  listenKeepAliveMs: number;
   /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
   maxInputRounds: number;
   /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …); its rounds are bounded by maxInputRounds too. */

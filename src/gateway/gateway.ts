@@ -20,6 +20,7 @@ import { listPage, unknownNameError } from "./list-page.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
 import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
 import { LogRouter } from "./log-router.js";
+import { DEFAULT_MODERN, type ModernOptions } from "./modern-options.js";
 import type { SessionBackends } from "./backend-pool.js";
 import { MrtrBridge, type MrtrOptions } from "./mrtr-bridge.js";
 import { routedCall } from "./routed-call.js";
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   tasks?: TaskRouterOptions;
   /** Bounds and key of the MRTR bridge (modern clients' input rounds). */
   mrtr?: Partial<MrtrOptions>;
+  /** Modern-era (2026-07-28) front settings: cache hints, discover instructions, listen bounds. */
+  modern?: Partial<ModernOptions>;
 }
 
 /**
@@ -91,12 +94,15 @@ export class Gateway {
   startupWaitMs: number;
   /** Items per page of every aggregated list. */
   pageSize: number;
+  /** Modern-era (2026-07-28) front settings. */
+  modern: ModernOptions;
 
   constructor(policy: NamingPolicy, logger: Logger, options: GatewayOptions = {}) {
     this.policy = policy;
     this.logger = logger;
     this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.pageSize = options.pageSize ?? DEFAULT_PROXY.pageSize;
+    this.modern = { ...DEFAULT_MODERN, ...options.modern };
     this.exposure = { naming: policy, uris: options.uris ?? DEFAULT_URI_MAPPING };
     this.catalogs = new CatalogSet(this.exposure);
     this.logs = new LogRouter(logger);

@@ -32,6 +32,9 @@ describe("parseConfig", () => {
       pageSize: 0,
       maxSessionBackends: 50,
       sessionBackendIdleMs: 600_000,
+      cacheTtlMs: 0,
+      maxListens: 100,
+      listenKeepAliveMs: 25_000,
       maxInputRounds: 16,
       mrtr: { heldCallTimeoutMs: 300_000, maxHeldCalls: 1000, maxInputRequests: 16, inputBatchWindowMs: 10 },
     });
@@ -73,6 +76,12 @@ describe("parseConfig", () => {
     expect(config.servers["fs"]).toMatchObject({ isolation: "shared", roots: [{ uri: "file:///srv/a" }, { uri: "file:///srv/b", name: "B" }] });
     expect(config.servers["mine"]?.isolation).toBe("session");
     expect(config.servers["mine"]?.roots).toBeUndefined();
+  });
+
+  it("reads the modern-era options (cache hint default, discover instructions, listen bounds)", () => {
+    const { config } = parseConfig({ proxy: { cacheTtl: 60_000, instructions: "Use proxy.* tools.", maxListens: 4, listenKeepAlive: 0 }, servers: {} });
+    expect(config.proxy).toMatchObject({ cacheTtlMs: 60_000, instructions: "Use proxy.* tools.", maxListens: 4, listenKeepAliveMs: 0 });
+    expect(() => parseConfig({ proxy: { cacheTtl: -1 }, servers: {} })).toThrow(/proxy.cacheTtl/);
   });
 
   it("refuses a bad isolation and roots that are not file:// URIs, naming each; warns that roots do nothing for a session-isolated server", () => {
