@@ -99,7 +99,7 @@ export class MrtrBridge {
       return this.start(backend, method, sent, () => binding, context, mapResult);
     }
     // The held call's own backend call maps its result (the same mapping: same backend, same route).
-    return this.resume(String(state["id"]), inputResponses, context);
+    return this.resume(String(state["id"]), state["n"], inputResponses, context);
   }
 
   /** Abandon every call (shutdown): their backend requests get an error, their backend calls are cancelled. */
@@ -130,7 +130,7 @@ export class MrtrBridge {
     return this.step(bridged, context);
   }
 
-  private resume(id: string, inputResponses: JsonObject | undefined, context: RequestContext): Promise<JsonObject> {
+  private resume(id: string, round: unknown, inputResponses: JsonObject | undefined, context: RequestContext): Promise<JsonObject> {
     const bridged = this.held.get(id);
     const call = bridged?.call;
     if (!bridged || !call || call.isEnded) {
@@ -139,6 +139,16 @@ export class MrtrBridge {
           ErrorCode.InvalidParams,
           "Invalid params: requestState names a call this switchboard no longer holds (it completed, expired, was abandoned, or is held by another replica); send the original request again without requestState and inputResponses",
           { reason: "UNKNOWN_HELD_CALL" },
+        ),
+      );
+    }
+    if (round !== bridged.rounds) {
+      // Each round's state is good once: an earlier one (replayed, or answered already) names answers that are gone.
+      return Promise.reject(
+        new JsonRpcError(
+          ErrorCode.InvalidParams,
+          "Invalid params: requestState belongs to an earlier round of this call; retry with the requestState of the latest input_required answer",
+          { reason: "STALE_REQUEST_STATE" },
         ),
       );
     }
@@ -174,7 +184,7 @@ export class MrtrBridge {
     const answer: InputRequiredResult = {
       resultType: "input_required",
       inputRequests: step.inputRequests,
-      requestState: this.sealer.seal({ k: "held", id: heldId, ...bridged.binding }, this.options.heldCallTimeoutMs),
+      requestState: this.sealer.seal({ k: "held", id: heldId, n: bridged.rounds, ...bridged.binding }, this.options.heldCallTimeoutMs),
     };
     return answer;
   }

@@ -35,6 +35,10 @@ describe("MRTR bridge: modern client, legacy backend", () => {
     const again = inputRequired(await callTool(sb, ASK, args, { requestState: first.requestState, inputResponses: { unrelated: { x: 1 } } }));
     expect(again.inputRequests).toEqual(first.inputRequests);
     expect(again.requestState).not.toBe(first.requestState);
+    // The first round's state is spent: replaying it is refused.
+    const stale = await rejection(callTool(sb, ASK, args, { requestState: first.requestState, inputResponses: { "elicitation-1": { action: "accept" } } }));
+    expect(stale.code).toBe(ErrorCode.InvalidParams);
+    expect(stale.data).toMatchObject({ reason: "STALE_REQUEST_STATE" });
     const second = inputRequired(
       await callTool(sb, ASK, args, { requestState: again.requestState, inputResponses: { "elicitation-1": { action: "decline" } } }),
     );
