@@ -54,9 +54,10 @@ const KEY_PREFIX: Readonly<Record<string, string>> = {
  */
 export class HeldCall {
   readonly context: RequestContext;
-  readonly sink: ClientSink;
   private readonly cancellation = new Cancellation();
-  private readonly pending = new Map<string, PendingInput>();
+  // Made on first use, like the sink: most calls never ask for input.
+  private pendingInputs: Map<string, PendingInput> | undefined = undefined;
+  private sinkValue: ClientSink | undefined = undefined;
   private waiter: Waiter | undefined;
   private outcome: { ok: true; result: JsonObject } | { ok: false; error: unknown } | undefined;
   private batchTimer: NodeJS.Timeout | undefined;
@@ -65,14 +66,35 @@ export class HeldCall {
 
   constructor(
     readonly client: ClientContext,
-    readonly label: string,
+    /** The backend's name and the method, for messages. */
+    private readonly server: string,
+    private readonly method: string,
     origin: RequestContext,
     private readonly bounds: HeldCallBounds,
     /** Called once when the call has ended (result, error or abandoned). */
     private readonly onEnd: () => void,
   ) {
     this.context = new HeldContext(client, origin.requestId, this.cancellation, origin.meta, this);
-    this.sink = { client, notify: () => undefined, request: (method, params, options) => this.ask(method, params, options) };
+  }
+
+  /** What messages call this call. */
+  get label(): string {
+    return `${this.method} of backend "${this.server}" for a modern client`;
+  }
+
+  /** The call's client as ServerRequests reaches it: a backend request becomes a pending input of the call. */
+  get sink(): ClientSink {
+    this.sinkValue ??= { client: this.client, notify: () => undefined, request: (method, params, options) => this.ask(method, params, options) };
+    return this.sinkValue;
+  }
+
+  private get pending(): Map<string, PendingInput> {
+    this.pendingInputs ??= new Map();
+    return this.pendingInputs;
+  }
+
+  private get hasPending(): boolean {
+    return this.pendingInputs !== undefined && this.pendingInputs.size > 0;
   }
 
   /** True once the call has ended. */
@@ -95,7 +117,7 @@ export class HeldCall {
 
   /** Answer the pending backend requests the client answered; unknown keys are ignored, missing ones stay pending. */
   answer(inputResponses: JsonObject | undefined): void {
-    if (!inputResponses) return;
+    if (!inputResponses || !this.hasPending) return;
     for (const [key, value] of Object.entries(inputResponses)) {
       const input = this.pending.get(key);
       if (!input || !isJsonObject(value)) continue;
@@ -112,7 +134,7 @@ export class HeldCall {
    */
   next(request: RequestContext): Promise<HeldStep> {
     if (this.outcome) return this.finish();
-    if (this.pending.size > 0) return Promise.resolve(this.inputStep());
+    if (this.hasPending) return Promise.resolve(this.inputStep());
     return new Promise<HeldStep>((resolve, reject) => {
       const unsubscribe = request.cancellation.onCancel(() => this.abandon("its client cancelled the request"));
       this.waiter = { request, resolve, reject, unsubscribe };
@@ -123,7 +145,7 @@ export class HeldCall {
   abandon(why: string): void {
     if (this.ended) return;
     const error = new JsonRpcError(ErrorCode.ServerError, `${this.label} was abandoned: ${why}`, { reason: "HELD_CALL_ABANDONED" });
-    this.end(error);
+    this.end(() => error);
     this.cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", `${this.label} was abandoned: ${why}`));
     this.release()?.reject(error);
   }
@@ -168,7 +190,7 @@ export class HeldCall {
     if (!this.waiter || this.batchTimer) return;
     this.batchTimer = setTimeout(() => {
       this.batchTimer = undefined;
-      if (this.pending.size > 0) this.release()?.resolve(this.inputStep());
+      if (this.hasPending) this.release()?.resolve(this.inputStep());
     }, this.bounds.inputBatchWindowMs);
     this.batchTimer.unref();
   }
@@ -183,14 +205,21 @@ export class HeldCall {
     if (this.ended) return;
     this.outcome = outcome;
     const waiter = this.release();
-    if (waiter) this.finish().then(waiter.resolve, waiter.reject);
+    if (!waiter) return;
+    this.endNow();
+    if (outcome.ok) waiter.resolve({ kind: "result", result: outcome.result });
+    else waiter.reject(outcome.error);
   }
 
   /** The call's outcome for the client; the call ends. */
   private finish(): Promise<HeldStep> {
     const outcome = this.outcome as NonNullable<HeldCall["outcome"]>;
-    this.end(new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" }));
+    this.endNow();
     return outcome.ok ? Promise.resolve({ kind: "result", result: outcome.result }) : Promise.reject(outcome.error);
+  }
+
+  private endNow(): void {
+    this.end(() => new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" }));
   }
 
   /** The waiting client request, no longer waiting. */
@@ -203,14 +232,18 @@ export class HeldCall {
     return waiter;
   }
 
-  private end(pendingError: Error): void {
+  /** The call is over: backend requests still pending get `pendingError()` (made only then: most calls have none). */
+  private end(pendingError: () => Error): void {
     if (this.ended) return;
     this.ended = true;
-    for (const input of this.pending.values()) {
-      input.unsubscribe();
-      input.reject(pendingError);
+    if (this.pendingInputs !== undefined && this.pendingInputs.size > 0) {
+      const error = pendingError();
+      for (const input of this.pending.values()) {
+        input.unsubscribe();
+        input.reject(error);
+      }
+      this.pending.clear();
     }
-    this.pending.clear();
     this.onEnd();
   }
 }

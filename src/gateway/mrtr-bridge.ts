@@ -9,6 +9,7 @@ import type { MrtrConfig } from "../config/types.js";
 import { forward, type Upstream } from "./forward.js";
 import { HeldCall, type HeldStep } from "./held-call.js";
 import { HeldCallTable } from "./held-calls.js";
+import { SlotMap } from "../jsonrpc/slot-map.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { RequestStateSealer, stateKey } from "./request-state.js";
 import type { ServerRequests } from "./server-requests.js";
@@ -49,7 +50,7 @@ export class MrtrBridge {
   private readonly options: MrtrOptions;
   private readonly sealer: RequestStateSealer;
   /** Every call run through the bridge, by its client's id (what ServerRequests reaches it by). */
-  private readonly live = new Map<string, HeldCall>();
+  private readonly live = new SlotMap<string, HeldCall>();
   /** Calls that asked their client for input, by held id. */
   private readonly held: HeldCallTable<Bridged>;
   private sequence = 0;
@@ -105,7 +106,7 @@ export class MrtrBridge {
   /** Abandon every call (shutdown): their backend requests get an error, their backend calls are cancelled. */
   close(): void {
     this.held.abandonAll("the switchboard is shutting down");
-    for (const call of [...this.live.values()]) call.abandon("the switchboard is shutting down");
+    for (const call of [...this.live.valuesInOrder()]) call.abandon("the switchboard is shutting down");
   }
 
   private start(
@@ -118,8 +119,7 @@ export class MrtrBridge {
   ): Promise<JsonObject> {
     const clientId = `mrtr:${++this.sequence}`;
     const client = { ...context.client, id: clientId };
-    const label = `${method} of backend "${backend.name}" for a modern client`;
-    const call = new HeldCall(client, label, context, this.options, () => {
+    const call = new HeldCall(client, backend.name, method, context, this.options, () => {
       this.live.delete(clientId);
       if (bridged.heldId !== undefined) this.held.delete(bridged.heldId);
     });
