@@ -42,7 +42,11 @@ export class RemoteTarget {
   /** A fresh endpoint with its own keep-alive pool, for one connection; throws when the settings cannot work. */
   endpoint(): RemoteEndpoint {
     if (this.problem) throw new SwitchboardError("BACKEND_START_FAILED", this.problem);
-    const agent = createAgent(this.url, { rejectUnauthorized: this.config.tls.rejectUnauthorized, ...(this.ca ? { ca: this.ca } : {}) });
+    const agent = createAgent(this.url, {
+      rejectUnauthorized: this.config.tls.rejectUnauthorized,
+      ...(this.config.maxSockets === undefined ? {} : { maxSockets: this.config.maxSockets }),
+      ...(this.ca ? { ca: this.ca } : {}),
+    });
     return { url: this.url, headers: this.config.headers, agent };
   }
 
