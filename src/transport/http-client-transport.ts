@@ -3,7 +3,8 @@ import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
 import { describeNetworkError, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
-import { deliverText, readEventStream, type Delivery } from "./http-client-streams.js";
+import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
 /** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
@@ -22,8 +23,8 @@ export interface HttpClientTransportOptions extends RemoteTransportOptions {
 }
 
 const ACCEPT_BOTH = "application/json, text/event-stream";
-/** Most of an HTTP error body quoted in a message. */
-const QUOTED_BODY_CHARS = 200;
+/** Most of an HTTP error body read to find a JSON-RPC error in it (modern errors are small: -32022 lists versions). */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * The client side of MCP's Streamable HTTP transport: a POST per message
@@ -35,6 +36,16 @@ const QUOTED_BODY_CHARS = 200;
  * request is retried once. A network failure ends the connection (the backend
  * reconnects under its restart policy); 401/403 end it for good. Messages that
  * arrive on a request's stream carry that request's id as `relatedRequestId`.
+ *
+ * A message whose `params._meta` names a protocol version
+ * (`io.modelcontextprotocol/protocolVersion`) is sent in the modern binding
+ * (2026-07-28): that version as `MCP-Protocol-Version`, `Mcp-Method`, and
+ * `Mcp-Name` for `tools/call`, `prompts/get` and `resources/read`; no session
+ * id (none is taken from its answer), no GET stream, no re-initialize. A
+ * non-2xx answer to it whose body is a JSON-RPC error is delivered as that
+ * error (`-32022` with `data.supported`, `-32601`, `-32020` …), so an era probe
+ * sees what the server said; its cancellation closes its stream instead of
+ * posting `notifications/cancelled`.
  */
 export class HttpClientTransport implements Transport {
   onmessage?: Transport["onmessage"];
@@ -53,6 +64,8 @@ export class HttpClientTransport implements Transport {
   private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
   /** Exchanges we aborted on purpose (a cancelled request): their failure is expected. Node's own `destroyed` also marks connections that died. */
   private readonly abandoned = new WeakSet<Exchange>();
+  /** Exchanges of modern requests: cancelled by closing their stream. */
+  private readonly modern = new WeakSet<Exchange>();
   private getStream: Exchange | undefined;
   private getAllowed = true;
   private retryMs: number;
@@ -78,6 +91,9 @@ export class HttpClientTransport implements Transport {
 
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
+    const version = modernVersionOf(message);
+    if (version !== undefined) return this.post(message, JSON.stringify(message), false, version);
+    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
     if (isRequest(message) && message.method === "initialize") {
       this.initialize = message;
       this.sessionId = undefined;
@@ -101,6 +117,16 @@ export class HttpClientTransport implements Transport {
     return sent;
   }
 
+  /** A cancellation of a modern request: its stream is closed (the binding's cancellation); false when it names no modern request of ours. */
+  private cancelModern(params: unknown): boolean {
+    const id = isJsonObject(params) ? params["requestId"] : undefined;
+    const exchange = typeof id === "string" || typeof id === "number" ? this.inflight.get(id) : undefined;
+    if (!exchange || !this.modern.has(exchange)) return false;
+    this.abandoned.add(exchange);
+    exchange.request.destroy();
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     const session = this.sessionId;
@@ -108,10 +134,19 @@ export class HttpClientTransport implements Transport {
     if (session !== undefined) await this.deleteSession(session);
   }
 
-  /** POST one message and handle the answer; `mayRetry`: a 404 for our session re-initializes and retries once. */
-  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean): Promise<void> {
+  /**
+   * POST one message and handle the answer; `mayRetry`: a 404 for our session
+   * re-initializes and retries once; `version`: the message is modern (sent
+   * with its request metadata headers, outside any session).
+   */
+  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string): Promise<void> {
     if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
-    const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH }), body);
+    const headers: OutgoingHttpHeaders =
+      version === undefined
+        ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
+        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version) };
+    const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
+    if (version !== undefined) this.modern.add(exchange);
     const id = isRequest(message) ? message.id : undefined;
     if (id !== undefined) this.inflight.set(id, exchange);
     let response: IncomingMessage;
@@ -125,7 +160,7 @@ export class HttpClientTransport implements Transport {
     }
     const status = response.statusCode ?? 0;
     const session = response.headers["mcp-session-id"];
-    if (typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
+    if (version === undefined && typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
     if (status >= 200 && status < 300) {
       this.afterSuccess(message);
       if (id === undefined) {
@@ -136,12 +171,13 @@ export class HttpClientTransport implements Transport {
       return;
     }
     if (id !== undefined) this.inflight.delete(id);
-    return this.failed(message, body, response, status, mayRetry);
+    return this.failed(message, body, response, status, mayRetry, version !== undefined);
   }
 
-  /** A non-2xx answer to a POST. */
-  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, status: number, mayRetry: boolean): Promise<void> {
-    const text = await readSmall(response);
+  /** A non-2xx answer to a POST; `modern`: a JSON-RPC error in its body is the answer. */
+  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, status: number, mayRetry: boolean, modern: boolean): Promise<void> {
+    const raw = await readLimited(response, ERROR_BODY_BYTES);
+    const text = quote(raw);
     const where = redactUrl(this.endpoint.url);
     if (status === 401 || status === 403) {
       const end: RemoteEnd = {
@@ -150,6 +186,14 @@ export class HttpClientTransport implements Transport {
       };
       this.shutDown(end);
       throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${end.description}`);
+    }
+    if (modern && isRequest(message)) {
+      const error = jsonRpcErrorIn(raw);
+      if (error) {
+        this.lastError = `answered ${message.method} with HTTP ${status} and error ${error.code}`;
+        this.deliver({ jsonrpc: "2.0", id: message.id, error });
+        return;
+      }
     }
     if (status === 404 && this.sessionId !== undefined && !isInitialize(message) && mayRetry) {
       this.lastError = `HTTP 404 for our session: re-initialized`;
@@ -350,34 +394,4 @@ export class HttpClientTransport implements Transport {
 
 function isInitialize(message: JsonRpcMessage): boolean {
   return isRequest(message) && message.method === "initialize";
-}
-
-function redirectTarget(response: IncomingMessage): string {
-  const location = response.headers.location;
-  if (!location) return "";
-  try {
-    return ` to ${new URL(location, "http://unknown").origin}`;
-  } catch {
-    return "";
-  }
-}
-
-/** A short, printable excerpt of an error body (never more than a few hundred bytes read). */
-async function readSmall(response: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      parts.push(chunk);
-      length += chunk.length;
-      if (length >= 4096) {
-        response.destroy();
-        break;
-      }
-    }
-  } catch {
-    // What arrived is enough for a message.
-  }
-  const text = Buffer.concat(parts).toString("utf8").replace(/\s+/g, " ").trim();
-  return text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
 }
