@@ -37,6 +37,9 @@ export class RemoteTarget {
     }
     this.ca = ca;
     this.problem = problem;
+    if (this.url.protocol === "https:" && !config.tls.rejectUnauthorized) {
+      options.logger.warn(`backend "${options.name}": TLS certificate verification is off (tls.rejectUnauthorized: false); anyone on the path to ${this.redacted} can pose as this server`);
+    }
   }
 
   /** A fresh endpoint with its own keep-alive pool, for one connection; throws when the settings cannot work. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
@@ -349,7 +349,7 @@ export class HttpClientTransport implements Transport {
 
   private unreachableEnd(error: unknown): RemoteEnd {
     return {
-      description: `is unreachable at ${redactUrl(this.endpoint.url)} (${describeNetworkError(error)})`,
+      description: unreachableDescription(this.endpoint.url, error),
       error: error instanceof Error ? error : new Error(String(error)),
     };
   }

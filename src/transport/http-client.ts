@@ -142,3 +142,31 @@ export function describeNetworkError(error: unknown): string {
   }
   return String(error);
 }
+
+/** Codes of certificate verification failures (OpenSSL's, as Node reports them) besides Node's own `ERR_TLS_*`. */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+]);
+
+/**
+ * Why a server could not be reached, completing `backend "x" …`: a TLS
+ * failure says so and what to do about it; anything else is "unreachable".
+ */
+export function unreachableDescription(url: URL, error: unknown): string {
+  const where = redactUrl(url);
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  if (code !== undefined && (CERTIFICATE_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_"))) {
+    return `failed TLS verification at ${where} (${describeNetworkError(error)}): trust the CA that signed its certificate with "tls": { "ca": "<PEM file>" } in this server's config, or fix the certificate`;
+  }
+  return `is unreachable at ${where} (${describeNetworkError(error)})`;
+}
