@@ -141,7 +141,7 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     const server = await faults();
     const { backend, changes } = remote(server.url);
     await backend.start();
-    expect(backend.tools.length).toBe(6);
+    expect(backend.tools.length).toBe(7);
     await server.stop();
     servers.length = 0;
     const started = Date.now();
@@ -152,7 +152,7 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     const changesWhileDown = changes.count;
     await faults(["--port", String(server.port)]);
     await until(() => backend.state === "ready");
-    expect(backend.tools.length).toBe(6);
+    expect(backend.tools.length).toBe(7);
     expect(changes.count).toBeGreaterThan(changesWhileDown);
     expect(text(await call(backend, "echo"))).toContain("echo");
   });
