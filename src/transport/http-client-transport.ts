@@ -23,8 +23,18 @@ export interface HttpClientTransportOptions extends RemoteTransportOptions {
 }
 
 const ACCEPT_BOTH = "application/json, text/event-stream";
+/** Resumptions of one stream in a row that bring no new event before giving up. */
+const MAX_STALLED_RESUMES = 3;
+/** The longest `retry` honoured before resuming a request's stream (ms). */
+const MAX_RESUME_DELAY_MS = 30_000;
 /** Most of an HTTP error body read to find a JSON-RPC error in it (modern errors are small: -32022 lists versions). */
 const ERROR_BODY_BYTES = 64 * 1024;
+
+/** Where a request's SSE stream stands: the last event id it gave, and its `retry`. */
+interface StreamPosition {
+  lastEventId: string;
+  retryMs: number | undefined;
+}
 
 /**
  * The client side of MCP's Streamable HTTP transport: a POST per message
@@ -211,17 +221,37 @@ export class HttpClientTransport implements Transport {
     else this.options.onWarning(`${this.options.label} ${detail}`);
   }
 
-  /** Read a 2xx answer to one of our requests: JSON, or an SSE stream ending with the answer. */
+  /**
+   * Read a 2xx answer to one of our requests: JSON, or an SSE stream ending
+   * with the answer. A legacy stream that breaks before the answer, after
+   * the server gave its events ids, is resumed: a GET with `Last-Event-ID`
+   * (after the stream's `retry`) replays what followed on that stream, as
+   * often as the server keeps making progress.
+   */
   private async readAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): Promise<void> {
     const id = request.id;
     const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
+    let current = exchange;
     try {
       const type = mediaType(response);
       if (type === "text/event-stream") {
-        const outcome = await readEventStream(response, this.options.maxMessageBytes, sink, id, {
-          retry: (ms) => (this.retryMs = ms),
-        });
-        if (this.inflight.get(id) !== exchange) return;
+        const stream: StreamPosition = { lastEventId: "", retryMs: undefined };
+        const hooks = {
+          retry: (ms: number) => (this.retryMs = stream.retryMs = ms),
+          id: (eventId: string) => (stream.lastEventId = eventId),
+        };
+        let outcome = await readEventStream(response, this.options.maxMessageBytes, sink, id, hooks);
+        let stalled = 0;
+        while (!outcome.answered && !outcome.oversized && stream.lastEventId !== "" && !this.modern.has(exchange) && stalled < MAX_STALLED_RESUMES) {
+          if (this.inflight.get(id) !== current || this.abandoned.has(current) || this.closed) return;
+          const from = stream.lastEventId;
+          const resumed = await this.resumeStream(request, stream, current);
+          if (!resumed) return;
+          current = resumed.exchange;
+          outcome = await readEventStream(resumed.response, this.options.maxMessageBytes, sink, id, hooks);
+          stalled = stream.lastEventId === from ? stalled + 1 : 0;
+        }
+        if (this.inflight.get(id) !== current) return;
         if (outcome.oversized) this.failRequest(request, `sent an answer larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
         else if (!outcome.answered) this.failRequest(request, `ended the stream answering ${request.method} before its answer${outcome.error ? ` (${outcome.error})` : ""}`, "STREAM_BROKEN");
       } else if (type === "application/json") {
@@ -234,12 +264,44 @@ export class HttpClientTransport implements Transport {
         response.resume();
       }
     } catch (error) {
-      if (this.inflight.get(id) === exchange && !this.abandoned.has(exchange)) {
+      if (this.inflight.get(id) === current && !this.abandoned.has(current)) {
         this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
       }
     } finally {
-      if (this.inflight.get(id) === exchange) this.inflight.delete(id);
+      if (this.inflight.get(id) === current) this.inflight.delete(id);
     }
+  }
+
+  /**
+   * Reopen a request's broken stream: a GET with `Last-Event-ID`, after the
+   * stream's `retry` (capped). Resolves with the new exchange and its SSE
+   * response, or undefined when the request was cancelled meanwhile or the
+   * server would not resume (the request is then failed).
+   */
+  private async resumeStream(request: JsonRpcRequest, stream: StreamPosition, previous: Exchange): Promise<{ exchange: Exchange; response: IncomingMessage } | undefined> {
+    const delay = Math.min(stream.retryMs ?? 0, MAX_RESUME_DELAY_MS);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (this.closed || this.inflight.get(request.id) !== previous || this.abandoned.has(previous)) return undefined;
+    const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, this.headers({ accept: "text/event-stream", "last-event-id": stream.lastEventId }));
+    this.inflight.set(request.id, exchange);
+    let response: IncomingMessage;
+    try {
+      response = await exchange.response;
+    } catch (error) {
+      if (this.inflight.get(request.id) === exchange && !this.abandoned.has(exchange)) {
+        this.inflight.delete(request.id);
+        this.failRequest(request, `broke off its answer to ${request.method} and could not be reached to resume it: ${describeNetworkError(error)}`, "STREAM_BROKEN");
+      }
+      return undefined;
+    }
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300 && mediaType(response) === "text/event-stream") return { exchange, response };
+    response.resume();
+    if (this.inflight.get(request.id) === exchange) {
+      this.inflight.delete(request.id);
+      this.failRequest(request, `broke off its answer to ${request.method} and refused to resume it (HTTP ${status} to a GET with Last-Event-ID)`, "STREAM_BROKEN");
+    }
+    return undefined;
   }
 
   private failRequest(request: JsonRpcRequest, what: string, reason: string): void {
