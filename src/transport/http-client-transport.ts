@@ -83,6 +83,8 @@ export class HttpClientTransport implements Transport {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private state: RemoteSessionState = "none";
+  /** Where every answer's messages go (one object for the connection, not one per request). */
+  private readonly sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
   private lastError: string | null = null;
 
   constructor(
@@ -230,7 +232,6 @@ export class HttpClientTransport implements Transport {
    */
   private async readAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): Promise<void> {
     const id = request.id;
-    const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
     let current = exchange;
     try {
       const type = mediaType(response);
@@ -240,7 +241,7 @@ export class HttpClientTransport implements Transport {
           retry: (ms: number) => (this.retryMs = stream.retryMs = ms),
           id: (eventId: string) => (stream.lastEventId = eventId),
         };
-        let outcome = await readEventStream(response, this.options.maxMessageBytes, sink, id, hooks);
+        let outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, id, hooks);
         let stalled = 0;
         while (!outcome.answered && !outcome.oversized && stream.lastEventId !== "" && !this.modern.has(exchange) && stalled < MAX_STALLED_RESUMES) {
           if (this.inflight.get(id) !== current || this.abandoned.has(current) || this.closed) return;
@@ -248,14 +249,14 @@ export class HttpClientTransport implements Transport {
           const resumed = await this.resumeStream(request, stream, current);
           if (!resumed) return;
           current = resumed.exchange;
-          outcome = await readEventStream(resumed.response, this.options.maxMessageBytes, sink, id, hooks);
+          outcome = await readEventStream(resumed.response, this.options.maxMessageBytes, this.sink, id, hooks);
           stalled = stream.lastEventId === from ? stalled + 1 : 0;
         }
         if (this.inflight.get(id) !== current) return;
         if (outcome.oversized) this.failRequest(request, `sent an answer larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
         else if (!outcome.answered) this.failRequest(request, `ended the stream answering ${request.method} before its answer${outcome.error ? ` (${outcome.error})` : ""}`, "STREAM_BROKEN");
       } else if (type === "application/json") {
-        const ok = await deliverText(response, this.options.maxMessageBytes, sink, id);
+        const ok = await deliverText(response, this.options.maxMessageBytes, this.sink, id);
         if (!ok) this.failRequest(request, `sent an answer to ${request.method} larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
       } else if (response.statusCode !== 202) {
         response.resume();
@@ -339,7 +340,6 @@ export class HttpClientTransport implements Transport {
     if (this.lastEventId !== "") headers["last-event-id"] = this.lastEventId;
     const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, headers);
     this.getStream = exchange;
-    const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
     void exchange.response.then(
       async (response) => {
         const status = response.statusCode ?? 0;
@@ -351,7 +351,7 @@ export class HttpClientTransport implements Transport {
           this.getAllowed = false;
           return;
         }
-        const outcome = await readEventStream(response, this.options.maxMessageBytes, sink, undefined, {
+        const outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, undefined, {
           retry: (ms) => (this.retryMs = ms),
           id: (id) => (this.lastEventId = id),
           oversized: (bytes) => this.options.onWarning(`${this.options.label} sent an event of ${bytes}+ bytes on its event stream, over maxMessageBytes; it was dropped`),
