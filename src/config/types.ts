@@ -68,6 +68,8 @@ export interface RemoteServerConfigBase extends ServerSettings {
   /** Headers sent with every request (values are never logged). */
   headers: Record<string, string>;
   tls: RemoteTlsConfig;
+  /** Keep-alive sockets this server may use at once (default 32; config `servers.NAME.maxSockets`). */
+  maxSockets?: number;
 }
 
 /** A remote server over Streamable HTTP. */
