@@ -98,6 +98,7 @@ export class Switchboard {
     this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
+      maxInputRounds: this.config.proxy.maxInputRounds,
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),

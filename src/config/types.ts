@@ -152,6 +152,8 @@ export interface ProxyConfig {
   maxSessionBackends: number;
   /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
   sessionBackendIdleMs: number;
+  /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
+  maxInputRounds: number;
 }
 
 /** A fully validated configuration, every default filled in. */

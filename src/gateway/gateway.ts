@@ -47,6 +47,8 @@ export interface GatewayOptions {
   uris?: UriMapping;
   /** Bounds of the task routing (tasks kept per client session, tasks per tasks/list page). */
   tasks?: TaskRouterOptions;
+  /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend before it is given up (default 16). */
+  maxInputRounds?: number;
 }
 
 /**
@@ -86,12 +88,15 @@ export class Gateway {
   startupWaitMs: number;
   /** Items per page of every aggregated list. */
   pageSize: number;
+  /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend (gateway/mrtr-fulfil.ts). */
+  maxInputRounds: number;
 
   constructor(policy: NamingPolicy, logger: Logger, options: GatewayOptions = {}) {
     this.policy = policy;
     this.logger = logger;
     this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.pageSize = options.pageSize ?? DEFAULT_PROXY.pageSize;
+    this.maxInputRounds = options.maxInputRounds ?? DEFAULT_PROXY.maxInputRounds;
     this.exposure = { naming: policy, uris: options.uris ?? DEFAULT_URI_MAPPING };
     this.catalogs = new CatalogSet(this.exposure);
     this.logs = new LogRouter(logger);
