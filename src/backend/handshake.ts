@@ -106,7 +106,7 @@ export async function openSession(peer: JsonRpcPeer, request: SessionRequest): P
     if (outcome.era === "modern") discovered = outcome.discovered;
   };
   if (era !== "legacy") await probe();
-  if (era === "modern" && !discovered) throw new SwitchboardError("HANDSHAKE_FAILED", `${label} is configured as a modern server (era "modern") but did not answer server/discover as one`);
+  if (request.era === "modern" && !discovered) throw new SwitchboardError("HANDSHAKE_FAILED", `${label} is configured as a modern server (era "modern") but did not answer server/discover as one`);
   let session: BackendSession;
   if (discovered) session = modernSession(discovered);
   else {
