@@ -1,10 +1,10 @@
 import type { ServerConfig } from "../config/types.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
-import type { JsonObject } from "../jsonrpc/message.js";
+import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { capabilitiesForBackend, type ClientFeaturePolicy } from "../mcp/capabilities.js";
-import { isLogLevel } from "../mcp/log-levels.js";
+import { isLogLevel, mostVerbose, type LogLevel } from "../mcp/log-levels.js";
 import { Method } from "../mcp/methods.js";
-import { MODERN_VERSION } from "../mcp/modern.js";
+import { MetaKey, MODERN_VERSION } from "../mcp/modern.js";
 import { withModernMeta } from "../mcp/modern-client.js";
 import type { Implementation } from "../mcp/types.js";
 import type { ChangeListener } from "./change-listener.js";
@@ -19,7 +19,7 @@ import type { ChangeListener } from "./change-listener.js";
  * connection's `subscriptions/listen` carries the subscribed URIs).
  */
 export class ModernDialect {
-  private logLevel: string | undefined;
+  private logLevel: LogLevel | undefined;
   private readonly perClient = new WeakMap<JsonObject, JsonObject>();
   private readonly policy: ClientFeaturePolicy;
 
@@ -45,7 +45,15 @@ export class ModernDialect {
    * switchboard can honour for this server) or, without one, ours.
    */
   params(params: JsonObject | undefined, client?: JsonObject): JsonObject {
-    return withModernMeta(params, { clientInfo: this.clientInfo, clientCapabilities: client ? this.capabilitiesOf(client) : this.ours, logLevel: this.logLevel });
+    return withModernMeta(params, { clientInfo: this.clientInfo, clientCapabilities: client ? this.capabilitiesOf(client) : this.ours, logLevel: this.levelFor(params) });
+  }
+
+  /** The more verbose of the level a (modern) client asked for on this request and the one set for every request. */
+  private levelFor(params: JsonObject | undefined): string | undefined {
+    const meta = params?.["_meta"];
+    const asked = isJsonObject(meta) ? meta[MetaKey.LogLevel] : undefined;
+    if (!isLogLevel(asked)) return this.logLevel;
+    return this.logLevel === undefined ? asked : mostVerbose([asked, this.logLevel]);
   }
 
   /** The answer to a method the modern era removed, or undefined for a method that goes to the backend. */
