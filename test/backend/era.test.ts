@@ -139,3 +139,27 @@ describe("requests to a modern backend", () => {
     await expect(backend.request("tools/call", { name: "nope", arguments: {} })).rejects.toBeInstanceOf(JsonRpcError);
   });
 });
+
+describe("subscriptions/listen to a modern backend", () => {
+  it("is reopened after the backend ends it, with the same filter, and change events flow again", async () => {
+    const { backend, logger } = make("modern", fixtureServer("modern-backend"));
+    await backend.start();
+    await backend.request("resources/subscribe", { uri: "demo://counter" });
+    const listens = async (): Promise<unknown[]> => JSON.parse(textOf(await backend.request("tools/call", { name: "listens", arguments: {} })));
+    await expect.poll(listens).toEqual([{ toolsListChanged: true, resourceSubscriptions: ["demo://counter"] }]);
+    await backend.request("tools/call", { name: "end_listens", arguments: {} });
+    expect(await listens()).toEqual([]);
+    await expect.poll(listens, { timeout: 5000 }).toEqual([{ toolsListChanged: true, resourceSubscriptions: ["demo://counter"] }]);
+    expect(logger.lines.some((line) => /subscriptions\/listen ended it; listening again/.test(line))).toBe(true);
+    await backend.request("tools/call", { name: "add_tool", arguments: { name: "after" } });
+    await expect.poll(() => backend.tools.map((tool) => tool.name)).toContain("after");
+  });
+
+  it("is cancelled when the backend stops", async () => {
+    const { backend } = make("modern", fixtureServer("modern-backend"));
+    await backend.start();
+    expect(backend.stats().inFlight).toBe(1);
+    await backend.stop();
+    expect(backend.stats().inFlight).toBe(0);
+  });
+});
