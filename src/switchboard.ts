@@ -100,6 +100,7 @@ export class Switchboard {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
       modern: modernOptionsOf(this.config.proxy),
+      maxInputRounds: this.config.proxy.maxInputRounds,
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),

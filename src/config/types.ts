@@ -39,6 +39,10 @@ export interface ServerSettings {
   isolation: Isolation;
   /** Roots answered to a shared server's `roots/list`; without them roots are not declared to it. */
   roots?: RootConfig[];
+  /** The server's era: probed at each start (`auto`, the default), or fixed (no probe). */
+  era?: "auto" | "legacy" | "modern";
+  /** Longest wait for the answer to the era probe (`server/discover`) before the server is taken for legacy, ms. */
+  probeTimeoutMs?: number;
 }
 
 /** A backend server spawned as a child process and spoken to over stdio. */
@@ -158,6 +162,8 @@ export interface ProxyConfig {
   maxListens: number;
   /** Modern era: interval of SSE keep-alive comments on a listen stream, ms (0 = none). */
   listenKeepAliveMs: number;
+  /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
+  maxInputRounds: number;
 }
 
 /** A fully validated configuration, every default filled in. */

@@ -24,7 +24,7 @@ describe("parseConfig", () => {
       servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
     });
     expect(warnings).toEqual([]);
-    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000, cacheTtlMs: 0, maxListens: 100, listenKeepAliveMs: 25_000 });
+    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000, cacheTtlMs: 0, maxListens: 100, listenKeepAliveMs: 25_000, maxInputRounds: 16 });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
       command: "uvx",
@@ -48,6 +48,19 @@ describe("parseConfig", () => {
     expect(config.server.resume).toEqual({ bufferBytes: 1024, sessionBufferBytes: 2 * 1024 * 1024, retryMs: 250, windowMs: 30_000, maxConnectionMs: 5000 });
     expect(parseConfig({ servers: {}, server: {} }).config.server.resume?.windowMs).toBe(30_000);
     expect(issues({ servers: {}, server: { resume: { window: -1, retry: "soon" } } }).join("\n")).toMatch(/server\.resume\.window[\s\S]*server\.resume\.retry|server\.resume\.retry[\s\S]*server\.resume\.window/);
+  });
+
+  it("reads a stdio server's era and probeTimeout, and proxy.maxInputRounds; refuses an unknown era", () => {
+    const { config, warnings } = parseConfig({
+      proxy: { maxInputRounds: 4 },
+      servers: { old: { command: "x", era: "legacy" }, slow: { command: "x", probeTimeout: 500 }, plain: { command: "x" } },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.proxy.maxInputRounds).toBe(4);
+    expect(config.servers["old"]).toMatchObject({ era: "legacy" });
+    expect(config.servers["slow"]).toMatchObject({ probeTimeoutMs: 500 });
+    expect(config.servers["plain"]?.era).toBeUndefined();
+    expect(issues({ servers: { bad: { command: "x", era: "future" } } }).join("\n")).toMatch(/servers\.bad\.era/);
   });
 
   it("reads isolation, roots (URI strings or { uri, name }) and the session-process limits", () => {
