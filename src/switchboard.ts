@@ -103,6 +103,7 @@ export class Switchboard {
       pageSize: this.config.proxy.pageSize,
       mrtr: mrtrSettings(this.config, options.env ?? process.env),
       modern: modernOptionsOf(this.config.proxy),
+      maxInputRounds: this.config.proxy.maxInputRounds,
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),

@@ -2,6 +2,8 @@ import type { HttpFrontConfig, HttpResumeConfig, MrtrConfig, ProxyConfig, Restar
 
 /** Per-request timeout of a backend. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Longest wait for a backend's answer to the era probe (`server/discover`) before it is taken for legacy. */
+export const DEFAULT_ERA_PROBE_TIMEOUT_MS = 3000;
 /** Restart policy of a backend. */
 export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 /**

@@ -39,6 +39,10 @@ export interface ServerSettings {
   isolation: Isolation;
   /** Roots answered to a shared server's `roots/list`; without them roots are not declared to it. */
   roots?: RootConfig[];
+  /** The server's era: probed at each start (`auto`, the default), or fixed (no probe). */
+  era?: "auto" | "legacy" | "modern";
+  /** Longest wait for the answer to the era probe (`server/discover`) before the server is taken for legacy, ms. */
+  probeTimeoutMs?: number;
 }
 
 /** A backend server spawned as a child process and spoken to over stdio. */
@@ -68,6 +72,8 @@ export interface RemoteServerConfigBase extends ServerSettings {
   /** Headers sent with every request (values are never logged). */
   headers: Record<string, string>;
   tls: RemoteTlsConfig;
+  /** Keep-alive sockets this server may use at once (default 32; config `servers.NAME.maxSockets`). */
+  maxSockets?: number;
 }
 
 /** A remote server over Streamable HTTP. */

@@ -53,6 +53,8 @@ export interface GatewayOptions {
   mrtr?: Partial<MrtrOptions>;
   /** Modern-era (2026-07-28) front settings: cache hints, discover instructions, listen bounds. */
   modern?: Partial<ModernOptions>;
+  /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend before it is given up (default 16). */
+  maxInputRounds?: number;
 }
 
 /**
@@ -96,6 +98,8 @@ export class Gateway {
   pageSize: number;
   /** Modern-era (2026-07-28) front settings. */
   modern: ModernOptions;
+  /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend (gateway/mrtr-fulfil.ts). */
+  maxInputRounds: number;
 
   constructor(policy: NamingPolicy, logger: Logger, options: GatewayOptions = {}) {
     this.policy = policy;
@@ -103,6 +107,7 @@ export class Gateway {
     this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.pageSize = options.pageSize ?? DEFAULT_PROXY.pageSize;
     this.modern = { ...DEFAULT_MODERN, ...options.modern };
+    this.maxInputRounds = options.maxInputRounds ?? DEFAULT_PROXY.maxInputRounds;
     this.exposure = { naming: policy, uris: options.uris ?? DEFAULT_URI_MAPPING };
     this.catalogs = new CatalogSet(this.exposure);
     this.logs = new LogRouter(logger);

@@ -1,7 +1,8 @@
 import type { Backend } from "../backend/backend.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import type { JsonObject } from "../jsonrpc/message.js";
-import { forward, toWireError } from "./forward.js";
+import { toWireError } from "./forward.js";
+import { forwardAnsweringInput } from "./mrtr-fulfil.js";
 import type { Gateway } from "./gateway.js";
 import { MRTR_METHODS } from "./mrtr-bridge.js";
 import type { RequestContext } from "./request-context.js";
@@ -27,7 +28,7 @@ export function routedCall(
   if (backend.config.isolation !== "session") {
     if (context.client.era === "modern" && MRTR_METHODS.has(method)) return gateway.bridge.call(backend, method, params, context, mapResult);
     const untrack = requests.track(backend, context);
-    return forward(backend, method, params, context, mapResult).finally(untrack);
+    return forwardAnsweringInput(backend, method, params, context, mapResult, gateway.maxInputRounds).finally(untrack);
   }
   const sessions = gateway.sessions;
   if (!sessions || !gateway.isAttached(context.client.id)) {
@@ -49,7 +50,7 @@ export function routedCall(
   const untrack = requests.track(session.backend, context);
   return session.backend
     .start()
-    .then(() => forward(session.backend, method, params, context, mapResult))
+    .then(() => forwardAnsweringInput(session.backend, method, params, context, mapResult, gateway.maxInputRounds))
     .finally(() => {
       untrack();
       session.done();

@@ -63,6 +63,19 @@ describe("parseConfig", () => {
     expect(issues({ servers: {}, server: { resume: { window: -1, retry: "soon" } } }).join("\n")).toMatch(/server\.resume\.window[\s\S]*server\.resume\.retry|server\.resume\.retry[\s\S]*server\.resume\.window/);
   });
 
+  it("reads a stdio server's era and probeTimeout, and proxy.maxInputRounds; refuses an unknown era", () => {
+    const { config, warnings } = parseConfig({
+      proxy: { maxInputRounds: 4 },
+      servers: { old: { command: "x", era: "legacy" }, slow: { command: "x", probeTimeout: 500 }, plain: { command: "x" } },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.proxy.maxInputRounds).toBe(4);
+    expect(config.servers["old"]).toMatchObject({ era: "legacy" });
+    expect(config.servers["slow"]).toMatchObject({ probeTimeoutMs: 500 });
+    expect(config.servers["plain"]?.era).toBeUndefined();
+    expect(issues({ servers: { bad: { command: "x", era: "future" } } }).join("\n")).toMatch(/servers\.bad\.era/);
+  });
+
   it("reads isolation, roots (URI strings or { uri, name }) and the session-process limits", () => {
     const { config, warnings } = parseConfig({
       proxy: { maxSessionBackends: 3, sessionBackendIdleTimeout: 5000 },
