@@ -25,8 +25,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** Binds the ciphertext to its use: a state sealed for something else under the same key does not open. */
 const AAD = Buffer.from("mcp-switchboard/requestState/1");
-/** Longest state accepted for opening (ours are a few hundred characters plus a backend's own state). */
-export const MAX_REQUEST_STATE_LENGTH = 64 * 1024;
+/** Longest state accepted for opening (ours are a few hundred characters, plus a modern backend's own state when we wrap one). */
+export const MAX_REQUEST_STATE_LENGTH = 1024 * 1024;
 /** Shortest secret accepted as a key. */
 export const MIN_STATE_SECRET_LENGTH = 16;
 
@@ -71,7 +71,8 @@ export class RequestStateSealer {
 
   /** The payload of a state we sealed, or -32602 when it is not ours, altered, malformed or expired. */
   open(state: string): JsonObject {
-    if (state.length > MAX_REQUEST_STATE_LENGTH || !state.startsWith(PREFIX)) throw refused("was not issued by this switchboard");
+    if (state.length > MAX_REQUEST_STATE_LENGTH) throw refused(`is longer than ${MAX_REQUEST_STATE_LENGTH} characters`);
+    if (!state.startsWith(PREFIX)) throw refused("was not issued by this switchboard");
     const raw = Buffer.from(state.slice(PREFIX.length), "base64url");
     if (raw.length < IV_BYTES + TAG_BYTES + 1) throw refused("was not issued by this switchboard");
     let plain: Buffer;

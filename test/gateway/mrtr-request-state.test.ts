@@ -66,7 +66,7 @@ describe("RequestStateSealer", () => {
 
   it("refuses strings that are not our states", () => {
     const sealer = new RequestStateSealer(stateKey());
-    for (const state of ["", "hello", "sb1.", "sb1.AAAA", "sb2." + "A".repeat(80), "sb1." + "A".repeat(200_000)]) {
+    for (const state of ["", "hello", "sb1.", "sb1.AAAA", "sb2." + "A".repeat(80), "sb1." + "A".repeat(2_000_000)]) {
       expect(refusal(() => sealer.open(state)).code).toBe(ErrorCode.InvalidParams);
     }
   });
