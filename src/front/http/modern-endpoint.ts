@@ -8,6 +8,7 @@ import { claimsModern, MODERN_METHODS, unsupportedVersionError } from "../../mcp
 import { MODERN_VERSIONS } from "../../mcp/versions.js";
 import { FrontSession, newClientContext } from "../../gateway/front-session.js";
 import type { Gateway } from "../../gateway/gateway.js";
+import { LISTEN } from "../../gateway/listen.js";
 import { checkModernHeaders, headerParamsIn, type HeaderOf } from "./modern-headers.js";
 import { ModernExchange, statusOfError } from "./modern-exchange.js";
 import { replyEmpty, replyJson } from "./replies.js";
@@ -104,10 +105,16 @@ export function handleModernPost(req: IncomingMessage, res: ServerResponse, fron
     errorReply(res, headers, message.id, new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${message.method} (not a method of protocol 2026-07-28 this server serves)`), 404);
     return;
   }
+  const listen = message.method === LISTEN;
+  if (listen && !acceptsSse) {
+    errorReply(res, headers, message.id, new JsonRpcError(ErrorCode.InvalidRequest, `Invalid Request: ${LISTEN} is answered with an SSE stream; send Accept: application/json, text/event-stream`));
+    return;
+  }
   const exchange = new ModernExchange(res, message.id, {
     acceptsSse,
     headers,
     ...(front.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: front.maxBufferedBytes }),
+    ...(listen ? { keepAliveMs: gateway.modern.listenKeepAliveMs } : {}),
   });
   const transport = front.transport;
   const peer = front.peer;
