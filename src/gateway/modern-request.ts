@@ -8,6 +8,7 @@ import { shareResult } from "../jsonrpc/serialize.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import { checkModernMeta, modernResult, passedOnMeta } from "../mcp/discover.js";
 import { shouldDeliver, type LogLevel } from "../mcp/log-levels.js";
+import { McpErrorCode } from "../mcp/error-codes.js";
 import { Method } from "../mcp/methods.js";
 import { composeCacheHints, type CacheHint } from "../mcp/modern.js";
 import type { Implementation } from "../mcp/types.js";
@@ -96,13 +97,23 @@ export function serveModern(
     outcome = run(context);
   } catch (error) {
     detach();
-    throw error;
+    throw modernError(error);
   }
   if (!(outcome instanceof Promise)) return finish(outcome);
   return outcome.then(finish, (error: unknown) => {
     detach();
-    throw error;
+    throw modernError(error);
   });
+}
+
+/**
+ * An error as a modern client must get it: 2026-07-28 reserves -32002
+ * (resource not found in earlier versions, from us or a legacy backend) and
+ * uses -32602 instead.
+ */
+function modernError(error: unknown): unknown {
+  if (!(error instanceof JsonRpcError) || error.code !== McpErrorCode.ResourceNotFound) return error;
+  return new JsonRpcError(ErrorCode.InvalidParams, error.message, error.data);
 }
 
 /** -32601 for a method the modern era removed (after the version check, so an unknown version still hears -32022). */

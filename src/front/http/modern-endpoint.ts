@@ -4,7 +4,7 @@ import { isNotification, isRequest } from "../../jsonrpc/message.js";
 import { JsonRpcPeer } from "../../jsonrpc/peer.js";
 import { validateMessage } from "../../jsonrpc/parse-message.js";
 import type { Logger } from "../../log/logger.js";
-import { claimsModern, MODERN_METHODS, unsupportedVersionError } from "../../mcp/discover.js";
+import { checkModernMeta, claimsModern, MODERN_METHODS, unsupportedVersionError } from "../../mcp/discover.js";
 import { MODERN_VERSIONS } from "../../mcp/versions.js";
 import { FrontSession, newClientContext } from "../../gateway/front-session.js";
 import type { Gateway } from "../../gateway/gateway.js";
@@ -95,13 +95,15 @@ export function handleModernPost(req: IncomingMessage, res: ServerResponse, fron
     errorReply(res, headers, message.id, mismatch, 400);
     return;
   }
+  try {
+    // The handlers check _meta again (stdio has no other gate); here the refusal gets its HTTP 400.
+    checkModernMeta(message.method, message.params);
+  } catch (error) {
+    if (!(error instanceof JsonRpcError)) throw error;
+    errorReply(res, headers, message.id, error, 400);
+    return;
+  }
   if (!MODERN_METHODS.has(message.method)) {
-    // After the version check in the handlers' order: an unknown version is -32022 even for an unknown method.
-    const version = (message.params?.["_meta"] as Record<string, unknown>)["io.modelcontextprotocol/protocolVersion"];
-    if (!(MODERN_VERSIONS as readonly unknown[]).includes(version)) {
-      errorReply(res, headers, message.id, unsupportedVersionError(version));
-      return;
-    }
     errorReply(res, headers, message.id, new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${message.method} (not a method of protocol 2026-07-28 this server serves)`), 404);
     return;
   }
