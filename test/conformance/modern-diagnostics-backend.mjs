@@ -52,12 +52,12 @@ const tools = [
   },
   {
     name: "test_logging_tool",
-    description: "Sends log messages (info, warning) while it runs",
-    inputSchema: { type: "object", properties: {} },
-    handler: async () => {
+    description: "Sends log messages (info, warning) as it starts, then answers after waitMs (default 50)",
+    inputSchema: { type: "object", properties: { waitMs: { type: "integer" } } },
+    handler: async ({ waitMs = 50 }) => {
       notify("notifications/message", { level: "info", logger: "diagnostics", data: "test_logging_tool started" });
       notify("notifications/message", { level: "warning", logger: "diagnostics", data: "test_logging_tool warns" });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
       return text("logged");
     },
   },

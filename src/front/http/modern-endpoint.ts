@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, JsonRpcError } from "../../jsonrpc/errors.js";
 import { isNotification, isRequest } from "../../jsonrpc/message.js";
-import { JsonRpcPeer } from "../../jsonrpc/peer.js";
+import { DEFAULT_MAX_CONCURRENT_INCOMING, JsonRpcPeer } from "../../jsonrpc/peer.js";
 import { validateMessage } from "../../jsonrpc/parse-message.js";
 import type { Logger } from "../../log/logger.js";
 import { checkModernMeta, claimsModern, MODERN_METHODS, unsupportedVersionError } from "../../mcp/discover.js";
@@ -13,6 +13,9 @@ import { checkModernHeaders, headerParamsIn, type HeaderOf } from "./modern-head
 import { ModernExchange, statusOfError } from "./modern-exchange.js";
 import { replyEmpty, replyJson } from "./replies.js";
 import { StatelessTransport } from "./stateless-transport.js";
+
+/** Modern requests served at once over all modern HTTP clients (listens come on top); more wait in the peer's queue. */
+export const STATELESS_CONCURRENCY = 8 * DEFAULT_MAX_CONCURRENT_INCOMING;
 
 /** The HTTP front's stateless side: one peer and handler set serving every modern POST. */
 export interface StatelessFront {
@@ -26,7 +29,13 @@ export interface StatelessFront {
 /** The stateless side of an HTTP front (started). */
 export async function statelessFront(gateway: Gateway, logger: Logger, maxBufferedBytes: number | undefined): Promise<StatelessFront> {
   const transport = new StatelessTransport();
-  const peer = new JsonRpcPeer(transport, { label: "modern HTTP client", onWarning: (message) => logger.warn(message) });
+  // One peer serves every modern client of the front (a legacy session has
+  // one each), and a listen holds its slot while it is open: room for both.
+  const peer = new JsonRpcPeer(transport, {
+    label: "modern HTTP client",
+    onWarning: (message) => logger.warn(message),
+    maxConcurrentIncoming: STATELESS_CONCURRENCY + gateway.modern.maxListens,
+  });
   const session = new FrontSession(gateway, peer, newClientContext("http"), { stateless: true, wireId: (id) => transport.clientIdOf(id) });
   await peer.start();
   return { transport, peer, session, gateway, maxBufferedBytes };
