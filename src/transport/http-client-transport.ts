@@ -4,6 +4,7 @@ import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessag
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
 import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
@@ -76,11 +77,7 @@ export class HttpClientTransport implements Transport {
   private readonly abandoned = new WeakSet<Exchange>();
   /** Exchanges of modern requests: cancelled by closing their stream. */
   private readonly modern = new WeakSet<Exchange>();
-  private getStream: Exchange | undefined;
-  private getAllowed = true;
-  private retryMs: number;
-  private lastEventId = "";
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly events: ServerEventStream;
   private closed = false;
   private state: RemoteSessionState = "none";
   /** Where every answer's messages go (one object for the connection, not one per request). */
@@ -91,12 +88,28 @@ export class HttpClientTransport implements Transport {
     private readonly endpoint: RemoteEndpoint,
     private readonly options: HttpClientTransportOptions,
   ) {
-    this.retryMs = options.defaultRetryMs ?? 1000;
+    const host: EventStreamHost = {
+      endpoint,
+      label: options.label,
+      maxMessageBytes: options.maxMessageBytes,
+      sink: this.sink,
+      headers: (extra) => this.headers(extra),
+      live: () => this.initialized && !this.closed,
+      sessionLost: () => {
+        if (this.sessionId === undefined) return false;
+        this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
+        return true;
+      },
+      unreachable: (error) => this.shutDown(this.unreachableEnd(error)),
+      trouble: (what) => (this.lastError = what),
+      warn: (message) => options.onWarning(message),
+    };
+    this.events = new ServerEventStream(host, options.defaultRetryMs ?? 1000);
   }
 
   /** Session, stream and last trouble, for stats. */
   status(): RemoteStatus {
-    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.state, stream: this.getStream !== undefined, lastError: this.lastError };
+    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.state, stream: this.events.isOpen, lastError: this.lastError };
   }
 
   async start(): Promise<void> {}
@@ -238,7 +251,10 @@ export class HttpClientTransport implements Transport {
       if (type === "text/event-stream") {
         const stream: StreamPosition = { lastEventId: "", retryMs: undefined };
         const hooks = {
-          retry: (ms: number) => (this.retryMs = stream.retryMs = ms),
+          retry: (ms: number) => {
+            stream.retryMs = ms;
+            this.events.setRetry(ms);
+          },
           id: (eventId: string) => (stream.lastEventId = eventId),
         };
         let outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, id, hooks);
@@ -330,50 +346,7 @@ export class HttpClientTransport implements Transport {
     if (isRequest(message) || isResponse(message) || message.method !== "notifications/initialized") return;
     this.initialized = true;
     this.state = "active";
-    this.openGetStream();
-  }
-
-  /** The GET stream for server-initiated messages; 405 means the server offers none. */
-  private openGetStream(): void {
-    if (!this.getAllowed || this.closed || this.getStream) return;
-    const headers = this.headers({ accept: "text/event-stream" });
-    if (this.lastEventId !== "") headers["last-event-id"] = this.lastEventId;
-    const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, headers);
-    this.getStream = exchange;
-    void exchange.response.then(
-      async (response) => {
-        const status = response.statusCode ?? 0;
-        if (status === 405 || status < 200 || status >= 300 || mediaType(response) !== "text/event-stream") {
-          response.resume();
-          this.getStream = undefined;
-          if (status === 404 && this.sessionId !== undefined) return this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
-          if (status !== 405) this.options.onWarning(`${this.options.label} refused its event stream (HTTP ${status}); server-initiated messages arrive only on request streams`);
-          this.getAllowed = false;
-          return;
-        }
-        const outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, undefined, {
-          retry: (ms) => (this.retryMs = ms),
-          id: (id) => (this.lastEventId = id),
-          oversized: (bytes) => this.options.onWarning(`${this.options.label} sent an event of ${bytes}+ bytes on its event stream, over maxMessageBytes; it was dropped`),
-        });
-        if (this.getStream !== exchange) return;
-        this.getStream = undefined;
-        if (outcome.error) this.lastError = `event stream broke: ${outcome.error}`;
-        this.scheduleGetStream();
-      },
-      (error: unknown) => {
-        if (this.getStream !== exchange || this.closed) return;
-        this.getStream = undefined;
-        this.shutDown(this.unreachableEnd(error));
-      },
-    );
-  }
-
-  private scheduleGetStream(): void {
-    if (this.closed || !this.initialized) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.openGetStream(), Math.min(this.retryMs, 30_000));
-    this.retryTimer.unref?.();
+    this.events.open();
   }
 
   /** One transparent re-initialize: the remembered initialize, a fresh session, `notifications/initialized`. */
@@ -387,8 +360,7 @@ export class HttpClientTransport implements Transport {
     if (!initialize) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} lost its session before it was initialized`);
     this.state = "reinitializing";
     this.sessionId = undefined;
-    this.getStream?.request.destroy();
-    this.getStream = undefined;
+    this.events.stop();
     const id = `switchboard-reinitialize-${++this.reinitializeCount}`;
     const answered = new Promise<JsonRpcMessage>((resolve) => this.internal.set(id, resolve));
     try {
@@ -429,9 +401,7 @@ export class HttpClientTransport implements Transport {
     this.closed = true;
     this.state = "closed";
     if (end.permanent || end.error) this.lastError = end.description;
-    clearTimeout(this.retryTimer);
-    this.getStream?.request.destroy();
-    this.getStream = undefined;
+    this.events.stop();
     for (const exchange of this.inflight.values()) exchange.request.destroy();
     this.inflight.clear();
     this.options.onEnd(end);
