@@ -6,6 +6,7 @@ import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sen
 import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
+import { ToolParamHeaders } from "./http-client-params.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
 /** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
@@ -77,6 +78,10 @@ export class HttpClientTransport implements Transport {
   private readonly abandoned = new WeakSet<Exchange>();
   /** Exchanges of modern requests: cancelled by closing their stream. */
   private readonly modern = new WeakSet<Exchange>();
+  /** The `x-mcp-header` annotations of the tools modern `tools/list` answers named. */
+  private readonly toolHeaders = new ToolParamHeaders();
+  /** Modern `tools/list` requests awaiting their answer (read for `x-mcp-header`). */
+  private readonly listing = new Set<JsonRpcId>();
   private readonly events: ServerEventStream;
   private closed = false;
   private state: RemoteSessionState = "none";
@@ -117,7 +122,10 @@ export class HttpClientTransport implements Transport {
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const version = modernVersionOf(message);
-    if (version !== undefined) return this.post(message, JSON.stringify(message), false, version);
+    if (version !== undefined) {
+      if (isRequest(message) && message.method === "tools/list") this.listing.add(message.id);
+      return this.post(message, JSON.stringify(message), false, version);
+    }
     if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
     if (isRequest(message) && message.method === "initialize") {
       this.initialize = message;
@@ -147,6 +155,7 @@ export class HttpClientTransport implements Transport {
     const id = isJsonObject(params) ? params["requestId"] : undefined;
     const exchange = typeof id === "string" || typeof id === "number" ? this.inflight.get(id) : undefined;
     if (!exchange || !this.modern.has(exchange)) return false;
+    this.listing.delete(id as JsonRpcId);
     this.abandoned.add(exchange);
     exchange.request.destroy();
     return true;
@@ -169,7 +178,7 @@ export class HttpClientTransport implements Transport {
     const headers: OutgoingHttpHeaders =
       version === undefined
         ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
-        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version) };
+        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.paramHeaders(message) };
     const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
     if (version !== undefined) this.modern.add(exchange);
     const id = isRequest(message) ? message.id : undefined;
@@ -327,8 +336,21 @@ export class HttpClientTransport implements Transport {
     if (failure) this.deliver(failure);
   }
 
+  /** The `Mcp-Param-*` headers of a modern `tools/call`, from what the tool's listing declared. */
+  private paramHeaders(message: JsonRpcMessage): Record<string, string> | undefined {
+    if (!isRequest(message) || message.method !== "tools/call" || !isJsonObject(message.params)) return undefined;
+    const name = message.params["name"];
+    return typeof name === "string" ? this.toolHeaders.headersFor(name, message.params["arguments"]) : undefined;
+  }
+
   /** Hand a message up (or to an internal waiter); responses also tell us the negotiated version. */
   private deliver(message: JsonRpcMessage, extra?: MessageExtra): void {
+    if (isResponse(message) && this.listing.size > 0 && message.id !== null && this.listing.delete(message.id) && "result" in message) {
+      const result = this.toolHeaders.learn(message.result, (tool, reason) =>
+        this.options.onWarning(`${this.options.label} lists tool "${tool}" with an invalid x-mcp-header annotation (${reason}); the tool is left out`),
+      );
+      if (result !== message.result) message = { ...message, result };
+    }
     if (isResponse(message)) {
       const internal = message.id === null ? undefined : this.internal.get(message.id);
       if (internal) return internal(message);
