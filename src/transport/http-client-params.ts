@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { isJsonObject, isRequest, type JsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc/message.js";
 import { encodeHeaderValue } from "./http-client-headers.js";
 
 /**
@@ -92,6 +92,32 @@ export function paramHeaderValues(headers: readonly ParamHeader[], args: unknown
  */
 export class ToolParamHeaders {
   private readonly byTool = new Map<string, ParamHeader[]>();
+  /** Modern `tools/list` requests awaiting their answer. */
+  private readonly listing = new Set<JsonRpcId>();
+
+  /** A (modern) `tools/list` request `id` was sent: its answer is to be read. */
+  listingSent(id: JsonRpcId): void {
+    this.listing.add(id);
+  }
+
+  /** Request `id` will get no answer we read (it was cancelled). */
+  forget(id: JsonRpcId): void {
+    this.listing.delete(id);
+  }
+
+  /** A response: when it answers a listing we sent, learn it; returns what to deliver (rejected tools left out). */
+  read(response: JsonRpcResponse, rejected: (tool: string, reason: string) => void): JsonRpcResponse {
+    if (this.listing.size === 0 || response.id === null || !this.listing.delete(response.id) || !("result" in response)) return response;
+    const result = this.learn(response.result, rejected);
+    return result === response.result ? response : { ...response, result };
+  }
+
+  /** The `mcp-param-*` headers of a message when it is a `tools/call` of a tool with annotations. */
+  headersOf(message: JsonRpcMessage): Record<string, string> | undefined {
+    if (!isRequest(message) || message.method !== "tools/call" || !isJsonObject(message.params)) return undefined;
+    const name = message.params["name"];
+    return typeof name === "string" ? this.headersFor(name, message.params["arguments"]) : undefined;
+  }
 
   /**
    * Read a `tools/list` result: remember each tool's annotations; returns

@@ -80,8 +80,6 @@ export class HttpClientTransport implements Transport {
   private readonly modern = new WeakSet<Exchange>();
   /** The `x-mcp-header` annotations of the tools modern `tools/list` answers named. */
   private readonly toolHeaders = new ToolParamHeaders();
-  /** Modern `tools/list` requests awaiting their answer (read for `x-mcp-header`). */
-  private readonly listing = new Set<JsonRpcId>();
   private readonly events: ServerEventStream;
   private closed = false;
   private state: RemoteSessionState = "none";
@@ -123,7 +121,7 @@ export class HttpClientTransport implements Transport {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const version = modernVersionOf(message);
     if (version !== undefined) {
-      if (isRequest(message) && message.method === "tools/list") this.listing.add(message.id);
+      if (isRequest(message) && message.method === "tools/list") this.toolHeaders.listingSent(message.id);
       return this.post(message, JSON.stringify(message), false, version);
     }
     if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
@@ -155,7 +153,7 @@ export class HttpClientTransport implements Transport {
     const id = isJsonObject(params) ? params["requestId"] : undefined;
     const exchange = typeof id === "string" || typeof id === "number" ? this.inflight.get(id) : undefined;
     if (!exchange || !this.modern.has(exchange)) return false;
-    this.listing.delete(id as JsonRpcId);
+    this.toolHeaders.forget(id as JsonRpcId);
     this.abandoned.add(exchange);
     exchange.request.destroy();
     return true;
@@ -178,7 +176,7 @@ export class HttpClientTransport implements Transport {
     const headers: OutgoingHttpHeaders =
       version === undefined
         ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
-        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.paramHeaders(message) };
+        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.toolHeaders.headersOf(message) };
     const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
     if (version !== undefined) this.modern.add(exchange);
     const id = isRequest(message) ? message.id : undefined;
@@ -336,22 +334,14 @@ export class HttpClientTransport implements Transport {
     if (failure) this.deliver(failure);
   }
 
-  /** The `Mcp-Param-*` headers of a modern `tools/call`, from what the tool's listing declared. */
-  private paramHeaders(message: JsonRpcMessage): Record<string, string> | undefined {
-    if (!isRequest(message) || message.method !== "tools/call" || !isJsonObject(message.params)) return undefined;
-    const name = message.params["name"];
-    return typeof name === "string" ? this.toolHeaders.headersFor(name, message.params["arguments"]) : undefined;
-  }
+  /** A listed tool whose `x-mcp-header` annotations break the rules is left out, with a warning. */
+  private readonly rejectTool = (tool: string, reason: string): void =>
+    this.options.onWarning(`${this.options.label} lists tool "${tool}" with an invalid x-mcp-header annotation (${reason}); the tool is left out`);
 
   /** Hand a message up (or to an internal waiter); responses also tell us the negotiated version. */
   private deliver(message: JsonRpcMessage, extra?: MessageExtra): void {
-    if (isResponse(message) && this.listing.size > 0 && message.id !== null && this.listing.delete(message.id) && "result" in message) {
-      const result = this.toolHeaders.learn(message.result, (tool, reason) =>
-        this.options.onWarning(`${this.options.label} lists tool "${tool}" with an invalid x-mcp-header annotation (${reason}); the tool is left out`),
-      );
-      if (result !== message.result) message = { ...message, result };
-    }
     if (isResponse(message)) {
+      message = this.toolHeaders.read(message, this.rejectTool);
       const internal = message.id === null ? undefined : this.internal.get(message.id);
       if (internal) return internal(message);
       if (this.initialize && message.id === this.initialize.id && "result" in message && isJsonObject(message.result)) {
