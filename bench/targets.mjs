@@ -103,6 +103,19 @@ async function httpTarget(url, proc, tool, options = {}) {
   return { client, pid: proc.pid, tool, url, stop: async () => (await client.close(), await stopServer(proc)) };
 }
 
+/** A switchboard build (`main`) whose one backend is the bare-http echo server as a remote Streamable HTTP server. */
+async function remoteTarget(main) {
+  const remote = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: await remote.url } } }));
+  const { proc, url } = spawnServer(NODE, [main, file, "--port", "0"]);
+  const target = await httpTarget(await url, proc, "proxy.echo.echo");
+  const client = target.client;
+  await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+  return { ...target, stop: async () => (await target.stop(), await stopServer(remote.proc)) };
+}
+
 /** Every target: name → start() returning { client, pid, tool, url?, stop }. */
 export const TARGETS = {
   direct: {
@@ -146,17 +159,7 @@ export const TARGETS = {
   },
   "switchboard-remote": {
     label: "switchboard, HTTP front, remote Streamable HTTP backend (bare-http)",
-    async start() {
-      const remote = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
-      const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
-      const file = join(dir, "config.json");
-      writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: await remote.url } } }));
-      const { proc, url } = spawnServer(NODE, [MAIN, file, "--port", "0"]);
-      const target = await httpTarget(await url, proc, "proxy.echo.echo");
-      const client = target.client;
-      await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
-      return { ...target, stop: async () => (await target.stop(), await stopServer(remote.proc)) };
-    },
+    start: () => remoteTarget(MAIN),
   },
   "bare-http": {
     label: "bare node:http in-process (HTTP floor)",
@@ -206,6 +209,10 @@ if (BASELINE) {
       await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
       return { client, pid: client.pid, tool: "proxy.echo.echo", stop: () => client.close() };
     },
+  };
+  TARGETS["baseline-remote"] = {
+    label: "baseline build, remote HTTP backend",
+    start: () => remoteTarget(BASELINE),
   };
   TARGETS["baseline-http"] = {
     label: "baseline build, HTTP front",
