@@ -3,6 +3,7 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject, type JsonRpcId } from "../jsonrpc/message.js";
 import type { NotifyOptions } from "../jsonrpc/peer.js";
+import { missingCapabilityError } from "../mcp/discover.js";
 import { Method } from "../mcp/methods.js";
 import type { InputRequest } from "../mcp/modern.js";
 import type { ClientContext, ClientRequestOptions, ClientSink, RequestContext } from "./request-context.js";
@@ -84,7 +85,12 @@ export class HeldCall {
 
   /** The call's client as ServerRequests reaches it: a backend request becomes a pending input of the call. */
   get sink(): ClientSink {
-    this.sinkValue ??= { client: this.client, notify: () => undefined, request: (method, params, options) => this.ask(method, params, options) };
+    this.sinkValue ??= {
+      client: this.client,
+      notify: () => undefined,
+      request: (method, params, options) => this.ask(method, params, options),
+      refused: (method, params, why) => this.abandon(`${method} needs a capability its client did not declare`, missingCapabilityError(requiredCapabilities(method, params, this.client.capabilities), why)),
+    };
     return this.sinkValue;
   }
 
@@ -141,13 +147,17 @@ export class HeldCall {
     });
   }
 
-  /** End the call for good: pending backend requests get an error, the backend call is cancelled. */
-  abandon(why: string): void {
+  /**
+   * End the call for good: pending backend requests get an error, the
+   * backend call is cancelled; the client request waiting on it gets
+   * `clientError` (default: an error saying why the call was abandoned).
+   */
+  abandon(why: string, clientError?: JsonRpcError): void {
     if (this.ended) return;
     const error = new JsonRpcError(ErrorCode.ServerError, `${this.label} was abandoned: ${why}`, { reason: "HELD_CALL_ABANDONED" });
     this.end(() => error);
     this.cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", `${this.label} was abandoned: ${why}`));
-    this.release()?.reject(error);
+    this.release()?.reject(clientError ?? error);
   }
 
   /** A progress notification or log about the call goes to the client request waiting on it, if any. */
@@ -246,6 +256,24 @@ export class HeldCall {
     }
     this.onEnd();
   }
+}
+
+/**
+ * The client capabilities a backend request needs that `declared` lacks,
+ * as a ClientCapabilities object (`data.requiredCapabilities` of -32021).
+ */
+function requiredCapabilities(method: string, params: JsonObject | undefined, declared: JsonObject): JsonObject {
+  if (method === Method.ElicitationCreate) {
+    const mode = params?.["mode"] === "url" ? "url" : "form";
+    return { elicitation: isJsonObject(declared["elicitation"]) || mode === "url" ? { [mode]: {} } : {} };
+  }
+  if (method === Method.SamplingCreateMessage) {
+    const sampling = declared["sampling"];
+    if (!isJsonObject(sampling)) return { sampling: {} };
+    if (params?.["tools"] !== undefined || params?.["toolChoice"] !== undefined) return { sampling: { tools: {} } };
+    return { sampling: { context: {} } };
+  }
+  return { [method === Method.RootsList ? "roots" : method]: {} };
 }
 
 /** The RequestContext of a held call's backend call: its client is the call's own; notifications go to the waiting client request. */

@@ -92,4 +92,10 @@ export interface ClientSink {
   notify(method: string, params?: JsonObject): void;
   /** Send a request to the client; one that times out or is cancelled is cancelled on the client too. */
   request(method: string, params: JsonObject | undefined, options: ClientRequestOptions): Promise<JsonObject>;
+  /**
+   * Told when a backend's request for this client was refused because the
+   * client did not declare a capability it needs (`why` says which); the MRTR
+   * bridge fails the modern client's call with -32021 then.
+   */
+  refused?(method: string, params: JsonObject | undefined, why: string): void;
 }

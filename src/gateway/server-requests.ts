@@ -105,6 +105,7 @@ export class ServerRequests {
     const sink = this.targetOf(origin, method, caller);
     const missing = missingClientCapability(sink.client.capabilities, method, request.params);
     if (missing !== undefined) {
+      sink.refused?.(method, request.params, missing);
       throw new JsonRpcError(ErrorCode.MethodNotFound, `${method} from backend "${origin.name}" was not passed on: ${missing}`, { reason: "CLIENT_CAPABILITY" });
     }
     const related = caller?.client.id === sink.client.id ? caller.requestId : this.singleCall(origin.backend, sink.client.id);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getPrompt, readResource } from "../../src/gateway/surface-requests.js";
 import { ErrorCode } from "../../src/jsonrpc/errors.js";
+import { waitFor } from "../helpers/procfs.js";
 import { ASK, EVERYTHING, ELICIT, SAMPLE, callTool, inputRequired, modern, rejection, switchboard, textOf } from "./mrtr-harness.js";
 
 /**
@@ -98,12 +99,18 @@ describe("MRTR bridge: modern client, legacy backend", () => {
     expect(replay.code).toBe(ErrorCode.InvalidParams);
     expect(replay.data).toMatchObject({ reason: "UNKNOWN_HELD_CALL" });
   });
-  it("never asks a client for what it did not declare", async () => {
+  it("never asks a client for what it did not declare: its call fails with -32021 and the backend call is cancelled", async () => {
     const sb = await switchboard();
     const args = { asks: [{ method: "sampling/createMessage", params: SAMPLE }] };
-    const result = await callTool(sb, ASK, args, {}, { elicitation: { form: {} } });
-    expect(result["resultType"]).toBeUndefined();
-    expect(textOf(result)).toMatch(/not passed on: .*sampling/);
+    const error = await rejection(callTool(sb, ASK, args, {}, { elicitation: { form: {} } }));
+    expect(error.code).toBe(-32021);
+    expect(error.message).toMatch(/sampling/);
+    expect(error.data).toEqual({ requiredCapabilities: { sampling: {} } });
+    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
+    const urlMode = await rejection(
+      callTool(sb, ASK, { asks: [{ method: "elicitation/create", params: { mode: "url", message: "go", url: "https://example.com", elicitationId: "e1" } }] }),
+    );
+    expect(urlMode.data).toEqual({ requiredCapabilities: { elicitation: { url: {} } } });
   });
 
   it("works with server-everything's trigger tools", async () => {
