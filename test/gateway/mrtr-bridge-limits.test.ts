@@ -17,7 +17,7 @@ describe("MRTR bridge: held calls end (expiry, cancellation, shutdown, limits)",
     const sb = await switchboard({ heldCallTimeout: 1000 });
     const args = { asks: [{ method: "elicitation/create", params: ELICIT }] };
     const first = inputRequired(await callTool(sb, ASK, args));
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
+    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")) && sb.logger.lines.some((line) => line.includes("[mrtr] answer to ask-")), 5000, "the backend call cancelled");
     const answered = sb.logger.lines.find((line) => line.includes("[mrtr] answer to ask-"));
     expect(answered).toMatch(/"code":-32000.*abandoned: its client did not retry within 1000 ms/);
     expect(sb.gateway.bridge.heldCount).toBe(0);
@@ -45,7 +45,7 @@ describe("MRTR bridge: held calls end (expiry, cancellation, shutdown, limits)",
     const sb = await switchboard();
     inputRequired(await callTool(sb, ASK, { asks: [{ method: "elicitation/create", params: ELICIT }] }));
     sb.gateway.bridge.close();
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the backend call cancelled");
+    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")) && sb.logger.lines.some((line) => line.includes("[mrtr] answer to ask-1")), 5000, "the backend call cancelled");
     expect(sb.logger.lines.find((line) => line.includes("[mrtr] answer to ask-1"))).toMatch(/abandoned: the switchboard is shutting down/);
     expect(sb.gateway.bridge.heldCount).toBe(0);
   });
@@ -59,7 +59,7 @@ describe("MRTR bridge: held calls end (expiry, cancellation, shutdown, limits)",
     const states: string[] = [];
     for (const tool of tools) states.push(inputRequired(await callTool(sb, tool, args)).requestState);
     expect(sb.gateway.bridge.heldCount).toBe(2);
-    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")), 5000, "the evicted call cancelled");
+    await waitFor(() => sb.logger.lines.some((line) => line.includes("[mrtr] cancelled")) && sb.logger.lines.some((line) => line.includes("[mrtr] answer to ask-1")), 5000, "the evicted call cancelled");
     expect(sb.logger.lines.find((line) => line.includes("[mrtr] answer to ask-1"))).toMatch(/oldest of 2 held calls \(proxy.maxHeldCalls\)/);
     const evicted = await rejection(callTool(sb, tools[0] as string, args, { requestState: states[0], inputResponses: {} }));
     expect(evicted.data).toMatchObject({ reason: "UNKNOWN_HELD_CALL" });
