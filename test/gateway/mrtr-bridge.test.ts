@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getPrompt, readResource } from "../../src/gateway/surface-requests.js";
 import { ErrorCode } from "../../src/jsonrpc/errors.js";
+import type { JsonObject } from "../../src/jsonrpc/message.js";
 import { waitFor } from "../helpers/procfs.js";
 import { ASK, EVERYTHING, ELICIT, SAMPLE, callTool, inputRequired, modern, rejection, switchboard, textOf } from "./mrtr-harness.js";
 
@@ -59,6 +60,17 @@ describe("MRTR bridge: modern client, legacy backend", () => {
       inputResponses: { "elicitation-1": { action: "cancel" }, "sampling-2": { role: "assistant", content: { type: "text", text: "4" }, model: "m" } },
     });
     expect(JSON.parse(textOf(final))).toHaveLength(2);
+  });
+
+  it("reports the backend's progress to the request waiting on the call, under that request's own token", async () => {
+    const sb = await switchboard();
+    const args = { asks: [{ method: "elicitation/create", params: ELICIT }] };
+    const first = modern({ name: ASK, arguments: args, _meta: { progressToken: "first-token" } });
+    const asked = inputRequired((await sb.gateway.callTool(ASK, args, first.context)) as JsonObject);
+    const retry = modern({ name: ASK, arguments: args, _meta: { progressToken: "retry-token" }, requestState: asked.requestState, inputResponses: { "elicitation-1": { action: "decline" } } });
+    await sb.gateway.callTool(ASK, args, retry.context);
+    expect(first.notified).toEqual([{ method: "notifications/progress", params: expect.objectContaining({ progressToken: "first-token", progress: 1 }) }]);
+    expect(retry.notified).toEqual([{ method: "notifications/progress", params: expect.objectContaining({ progressToken: "retry-token", progress: 2 }) }]);
   });
 
   it("bridges prompts/get and resources/read too", async () => {
