@@ -9,7 +9,8 @@ import { declaredKinds, listAll, type ListSender, type Listed } from "./catalog-
 import { isLegacyVersion, LATEST_LEGACY_VERSION, type Era } from "../mcp/versions.js";
 import { MODERN_VERSION } from "../mcp/modern.js";
 import { withModernMeta, type DiscoverInfo } from "../mcp/modern-client.js";
-import { ERA_VERDICTS, isModernRefusal, probeEra, type EraVerdicts } from "./era-probe.js";
+import { ERA_VERDICTS, probeEra, type EraVerdicts } from "./era-probe.js";
+import { JsonRpcError } from "../jsonrpc/errors.js";
 
 /** How a server's era is chosen: probed (`auto`), or fixed by its config. */
 export type EraSetting = "auto" | Era;
@@ -99,11 +100,14 @@ export async function openSession(peer: JsonRpcPeer, request: SessionRequest): P
   let era: Era | undefined = request.era === "auto" ? (key === undefined ? undefined : verdicts.get(key)) : request.era;
   let discovered: DiscoverInfo | undefined;
   let probeMs = 0;
+  // Legacy only by assumption: a remembered verdict, or a probe nobody answered in time (a slow start, maybe).
+  let assumed = era === "legacy" && request.era === "auto";
   const probe = async (): Promise<void> => {
     const outcome = await probeEra(peer, { label, timeoutMs: Math.min(request.probeTimeoutMs, timeoutMs), clientInfo: CLIENT_INFO, clientCapabilities: capabilities });
     probeMs = Math.round(performance.now() - started);
     era = outcome.era;
     if (outcome.era === "modern") discovered = outcome.discovered;
+    else assumed = outcome.timedOut === true;
   };
   if (era !== "legacy") await probe();
   if (request.era === "modern" && !discovered) throw new SwitchboardError("HANDSHAKE_FAILED", `${label} is configured as a modern server (era "modern") but did not answer server/discover as one`);
@@ -113,8 +117,9 @@ export async function openSession(peer: JsonRpcPeer, request: SessionRequest): P
     try {
       session = await initializeLegacy(peer, label, timeoutMs, capabilities);
     } catch (error) {
-      // A remembered legacy verdict gone stale: the server is modern now.
-      if (!(request.era === "auto" && probeMs === 0 && isModernRefusal(error))) throw error;
+      // Refused by a server assumed legacy: a remembered verdict gone stale, or a modern server too slow to answer the probe in time.
+      if (!(assumed && error instanceof JsonRpcError)) throw error;
+      assumed = false;
       await probe();
       if (!discovered) throw error;
       session = modernSession(discovered);

@@ -52,6 +52,14 @@ describe("era detection", () => {
     expect(backend.probeMs).toBeGreaterThanOrEqual(300);
   });
 
+  it("a modern backend too slow to answer the probe in time is probed again when it refuses initialize", async () => {
+    const { backend } = make("slow", fixtureServer("modern-backend", ["--delay-ms", "800"], { probeTimeoutMs: 200 }));
+    await backend.start();
+    expect(backend.state).toBe("ready");
+    expect(backend.backendSession?.era).toBe("modern");
+    expect(backend.tools.map((tool) => tool.name)).toContain("echo");
+  });
+
   it('era "legacy" skips the probe; era "modern" on a legacy server fails clearly', async () => {
     const { backend } = make("pinned", fixtureServer("modern-probe-silent-backend", [], { era: "legacy", probeTimeoutMs: 5000 }));
     await backend.start();
