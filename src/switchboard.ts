@@ -27,6 +27,7 @@ import { healthReport, proxyStats, type HealthReport, type ProxyStats } from "./
 
 export type { BackendHealth, HealthReport, ProxyStats } from "./switchboard-stats.js";
 import { setReaperEnabled } from "./runtime/reaper.js";
+import { modernOptionsOf } from "./gateway/modern-options.js";
 import type { CallToolResult } from "./mcp/types.js";
 
 /** Construction options beside the config. */
@@ -98,6 +99,7 @@ export class Switchboard {
     this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
+      modern: modernOptionsOf(this.config.proxy),
       maxInputRounds: this.config.proxy.maxInputRounds,
     });
     this.gateway.sessions = new SessionBackends({
@@ -237,6 +239,7 @@ export class Switchboard {
     }
     this.gateway.startupWaitMs = next.proxy.startupWaitMs;
     this.gateway.pageSize = next.proxy.pageSize;
+    this.gateway.modern = { ...this.gateway.modern, ...modernOptionsOf(next.proxy) };
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
     await Promise.all([...old.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);

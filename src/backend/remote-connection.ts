@@ -37,12 +37,19 @@ export class RemoteTarget {
     }
     this.ca = ca;
     this.problem = problem;
+    if (this.url.protocol === "https:" && !config.tls.rejectUnauthorized) {
+      options.logger.warn(`backend "${options.name}": TLS certificate verification is off (tls.rejectUnauthorized: false); anyone on the path to ${this.redacted} can pose as this server`);
+    }
   }
 
   /** A fresh endpoint with its own keep-alive pool, for one connection; throws when the settings cannot work. */
   endpoint(): RemoteEndpoint {
     if (this.problem) throw new SwitchboardError("BACKEND_START_FAILED", this.problem);
-    const agent = createAgent(this.url, { rejectUnauthorized: this.config.tls.rejectUnauthorized, ...(this.ca ? { ca: this.ca } : {}) });
+    const agent = createAgent(this.url, {
+      rejectUnauthorized: this.config.tls.rejectUnauthorized,
+      ...(this.config.maxSockets === undefined ? {} : { maxSockets: this.config.maxSockets }),
+      ...(this.ca ? { ca: this.ca } : {}),
+    });
     return { url: this.url, headers: this.config.headers, agent };
   }
 

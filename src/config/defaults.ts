@@ -25,6 +25,9 @@ export const DEFAULT_PROXY: ProxyConfig = {
   pageSize: 0,
   maxSessionBackends: 50,
   sessionBackendIdleMs: 10 * 60_000,
+  cacheTtlMs: 0,
+  maxListens: 100,
+  listenKeepAliveMs: 25_000,
   maxInputRounds: 16,
 };
 /** The HTTP front's defaults: loopback only, the seed's port and path. */

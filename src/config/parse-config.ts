@@ -17,7 +17,21 @@ export interface ParsedConfig {
 }
 
 const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "maxBufferedBytes", "logLevel", "$schema"];
-const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize", "maxSessionBackends", "sessionBackendIdleTimeout", "maxInputRounds"];
+const PROXY_KEYS = [
+  "enabled",
+  "namespace",
+  "separator",
+  "maxNameLength",
+  "startupWait",
+  "pageSize",
+  "maxSessionBackends",
+  "sessionBackendIdleTimeout",
+  "cacheTtl",
+  "instructions",
+  "maxListens",
+  "listenKeepAlive",
+  "maxInputRounds",
+];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "era", "probeTimeout"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
 const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume", "keepAliveTimeout"];
@@ -90,8 +104,13 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     pageSize: read.integer(obj, "pageSize", "proxy", DEFAULT_PROXY.pageSize, 0, 100_000),
     maxSessionBackends: read.integer(obj, "maxSessionBackends", "proxy", DEFAULT_PROXY.maxSessionBackends, 1, 100_000),
     sessionBackendIdleMs: read.integer(obj, "sessionBackendIdleTimeout", "proxy", DEFAULT_PROXY.sessionBackendIdleMs, 1000, 24 * 3600_000),
+    cacheTtlMs: read.integer(obj, "cacheTtl", "proxy", DEFAULT_PROXY.cacheTtlMs, 0, 7 * 24 * 3600_000),
+    maxListens: read.integer(obj, "maxListens", "proxy", DEFAULT_PROXY.maxListens, 0, 100_000),
+    listenKeepAliveMs: read.integer(obj, "listenKeepAlive", "proxy", DEFAULT_PROXY.listenKeepAliveMs, 0, 3600_000),
     maxInputRounds: read.integer(obj, "maxInputRounds", "proxy", DEFAULT_PROXY.maxInputRounds, 1, 1000),
   };
+  const instructions = read.optionalString(obj, "instructions", "proxy");
+  if (instructions !== undefined) proxy.instructions = instructions;
   if (obj["maxNameLength"] !== undefined) proxy.maxNameLength = read.integer(obj, "maxNameLength", "proxy", 64, 8, 1024);
   if (proxy.namespace !== "" && !/^[A-Za-z0-9_.-]+$/.test(proxy.namespace)) {
     read.issues.push({ path: "proxy.namespace", message: "may hold only A-Z a-z 0-9 _ - . (or be empty for no namespace)" });

@@ -4,9 +4,11 @@ import type { Reader } from "./reader.js";
 import { joinPath } from "./substitute-env.js";
 import type { RemoteServerConfig, RemoteTlsConfig, RestartPolicy } from "./types.js";
 
-const REMOTE_KEYS = ["type", "transport", "url", "headers", "tls", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots"];
+const REMOTE_KEYS = ["type", "transport", "url", "headers", "tls", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "maxSockets"];
 const TLS_KEYS = ["ca", "rejectUnauthorized"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
+/** The most sockets one remote server may be given (a bound on what a typo can open). */
+const MAX_SOCKETS_LIMIT = 1024;
 /** Spellings of the Streamable HTTP type met in other tools' config files. */
 const HTTP_TYPES = new Set(["http", "streamable-http", "streamableHttp", "streamable_http"]);
 
@@ -20,7 +22,7 @@ export function isRemoteEntry(value: unknown): value is JsonObject {
 
 /**
  * A remote server entry: `{ type: "http" | "sse", url, headers, tls, timeout,
- * startupTimeout, restart, prefix, enabled }`. An entry with a `url` and no
+ * startupTimeout, restart, prefix, enabled, maxSockets }`. An entry with a `url` and no
  * type is Streamable HTTP with the legacy HTTP+SSE fallback (as Claude and
  * Cursor read such entries). `${VAR}` was substituted before.
  */
@@ -48,6 +50,8 @@ export function parseRemoteServer(read: Reader, obj: JsonObject, path: string): 
     prefix: read.boolean(obj, "prefix", path, true),
     enabled: read.boolean(obj, "enabled", path, true) && !read.boolean(obj, "disabled", path, false),
     restart: parseRestart(read, obj["restart"], joinPath(path, "restart")),
+    // Absent: the transport's default (DEFAULT_MAX_SOCKETS, 32).
+    ...("maxSockets" in obj ? { maxSockets: read.integer(obj, "maxSockets", path, 0, 1, MAX_SOCKETS_LIMIT) } : {}),
     // Filled in by parseServer (the same rule as stdio servers).
     isolation: "shared" as const,
   };

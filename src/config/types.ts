@@ -72,6 +72,8 @@ export interface RemoteServerConfigBase extends ServerSettings {
   /** Headers sent with every request (values are never logged). */
   headers: Record<string, string>;
   tls: RemoteTlsConfig;
+  /** Keep-alive sockets this server may use at once (default 32; config `servers.NAME.maxSockets`). */
+  maxSockets?: number;
 }
 
 /** A remote server over Streamable HTTP. */
@@ -152,6 +154,14 @@ export interface ProxyConfig {
   maxSessionBackends: number;
   /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
   sessionBackendIdleMs: number;
+  /** Modern era: `ttlMs` of list, read and discover results when the backends give no hint (0: immediately stale). */
+  cacheTtlMs: number;
+  /** Modern era: `instructions` of `server/discover`. */
+  instructions?: string;
+  /** Modern era: open `subscriptions/listen` streams at once, over all clients. */
+  maxListens: number;
+  /** Modern era: interval of SSE keep-alive comments on a listen stream, ms (0 = none). */
+  listenKeepAliveMs: number;
   /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
   maxInputRounds: number;
 }

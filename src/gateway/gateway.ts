@@ -20,6 +20,7 @@ import { listPage, unknownNameError } from "./list-page.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
 import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
 import { LogRouter } from "./log-router.js";
+import { DEFAULT_MODERN, type ModernOptions } from "./modern-options.js";
 import type { SessionBackends } from "./backend-pool.js";
 import { routedCall } from "./routed-call.js";
 import { ServerRequests } from "./server-requests.js";
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   uris?: UriMapping;
   /** Bounds of the task routing (tasks kept per client session, tasks per tasks/list page). */
   tasks?: TaskRouterOptions;
+  /** Modern-era (2026-07-28) front settings: cache hints, discover instructions, listen bounds. */
+  modern?: Partial<ModernOptions>;
   /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend before it is given up (default 16). */
   maxInputRounds?: number;
 }
@@ -88,6 +91,8 @@ export class Gateway {
   startupWaitMs: number;
   /** Items per page of every aggregated list. */
   pageSize: number;
+  /** Modern-era (2026-07-28) front settings. */
+  modern: ModernOptions;
   /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend (gateway/mrtr-fulfil.ts). */
   maxInputRounds: number;
 
@@ -96,6 +101,7 @@ export class Gateway {
     this.logger = logger;
     this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.pageSize = options.pageSize ?? DEFAULT_PROXY.pageSize;
+    this.modern = { ...DEFAULT_MODERN, ...options.modern };
     this.maxInputRounds = options.maxInputRounds ?? DEFAULT_PROXY.maxInputRounds;
     this.exposure = { naming: policy, uris: options.uris ?? DEFAULT_URI_MAPPING };
     this.catalogs = new CatalogSet(this.exposure);

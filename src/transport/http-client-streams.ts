@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { JsonRpcError } from "../jsonrpc/errors.js";
-import { isResponse, type JsonRpcId, type JsonRpcMessage } from "../jsonrpc/message.js";
+import { isJsonObject, isResponse, type JsonRpcErrorObject, type JsonRpcId, type JsonRpcMessage } from "../jsonrpc/message.js";
 import { validateMessage } from "../jsonrpc/parse-message.js";
 import { ErrorCode, JsonRpcError as WireError } from "../jsonrpc/errors.js";
 import type { MessageExtra } from "../jsonrpc/transport.js";
@@ -102,4 +102,57 @@ function deliverJson(text: string, sink: Delivery, each: (message: JsonRpcMessag
     if (outcome.ok) each(outcome.message);
     else sink.invalid(outcome.error, outcome.id ?? fallbackId ?? null, outcome.response);
   }
+}
+
+/** ` to {origin}` of a redirect's Location, or nothing when it has none or it cannot be read. */
+export function redirectTarget(response: IncomingMessage): string {
+  const location = response.headers.location;
+  if (!location) return "";
+  try {
+    return ` to ${new URL(location, "http://unknown").origin}`;
+  } catch {
+    return "";
+  }
+}
+
+/** Most of an HTTP error body quoted in a message. */
+const QUOTED_BODY_CHARS = 200;
+
+/** The start of an error body, at most `maxBytes` (the rest is not read: the connection is dropped). */
+export async function readLimited(response: IncomingMessage, maxBytes: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= maxBytes) {
+        response.destroy();
+        break;
+      }
+    }
+  } catch {
+    // What arrived is enough for a message.
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/** A short, printable excerpt of an error body. */
+export function quote(raw: string): string {
+  const text = raw.replace(/\s+/g, " ").trim();
+  return text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
+}
+
+/** The `error` of a JSON-RPC error response in `text` (an integer code and a string message), if it is one. */
+export function jsonRpcErrorIn(text: string): JsonRpcErrorObject | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(value) || value["jsonrpc"] !== "2.0" || !isJsonObject(value["error"])) return undefined;
+  const { code, message, data } = value["error"];
+  if (typeof code !== "number" || !Number.isInteger(code) || typeof message !== "string") return undefined;
+  return data === undefined ? { code, message } : { code, message, data };
 }

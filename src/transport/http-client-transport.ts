@@ -2,8 +2,9 @@ import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
-import { deliverText, readEventStream, type Delivery } from "./http-client-streams.js";
+import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
 /** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
@@ -22,8 +23,18 @@ export interface HttpClientTransportOptions extends RemoteTransportOptions {
 }
 
 const ACCEPT_BOTH = "application/json, text/event-stream";
-/** Most of an HTTP error body quoted in a message. */
-const QUOTED_BODY_CHARS = 200;
+/** Resumptions of one stream in a row that bring no new event before giving up. */
+const MAX_STALLED_RESUMES = 3;
+/** The longest `retry` honoured before resuming a request's stream (ms). */
+const MAX_RESUME_DELAY_MS = 30_000;
+/** Most of an HTTP error body read to find a JSON-RPC error in it (modern errors are small: -32022 lists versions). */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** Where a request's SSE stream stands: the last event id it gave, and its `retry`. */
+interface StreamPosition {
+  lastEventId: string;
+  retryMs: number | undefined;
+}
 
 /**
  * The client side of MCP's Streamable HTTP transport: a POST per message
@@ -35,6 +46,16 @@ const QUOTED_BODY_CHARS = 200;
  * request is retried once. A network failure ends the connection (the backend
  * reconnects under its restart policy); 401/403 end it for good. Messages that
  * arrive on a request's stream carry that request's id as `relatedRequestId`.
+ *
+ * A message whose `params._meta` names a protocol version
+ * (`io.modelcontextprotocol/protocolVersion`) is sent in the modern binding
+ * (2026-07-28): that version as `MCP-Protocol-Version`, `Mcp-Method`, and
+ * `Mcp-Name` for `tools/call`, `prompts/get` and `resources/read`; no session
+ * id (none is taken from its answer), no GET stream, no re-initialize. A
+ * non-2xx answer to it whose body is a JSON-RPC error is delivered as that
+ * error (`-32022` with `data.supported`, `-32601`, `-32020` …), so an era probe
+ * sees what the server said; its cancellation closes its stream instead of
+ * posting `notifications/cancelled`.
  */
 export class HttpClientTransport implements Transport {
   onmessage?: Transport["onmessage"];
@@ -53,6 +74,8 @@ export class HttpClientTransport implements Transport {
   private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
   /** Exchanges we aborted on purpose (a cancelled request): their failure is expected. Node's own `destroyed` also marks connections that died. */
   private readonly abandoned = new WeakSet<Exchange>();
+  /** Exchanges of modern requests: cancelled by closing their stream. */
+  private readonly modern = new WeakSet<Exchange>();
   private getStream: Exchange | undefined;
   private getAllowed = true;
   private retryMs: number;
@@ -60,6 +83,8 @@ export class HttpClientTransport implements Transport {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private state: RemoteSessionState = "none";
+  /** Where every answer's messages go (one object for the connection, not one per request). */
+  private readonly sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
   private lastError: string | null = null;
 
   constructor(
@@ -78,6 +103,9 @@ export class HttpClientTransport implements Transport {
 
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
+    const version = modernVersionOf(message);
+    if (version !== undefined) return this.post(message, JSON.stringify(message), false, version);
+    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
     if (isRequest(message) && message.method === "initialize") {
       this.initialize = message;
       this.sessionId = undefined;
@@ -101,6 +129,16 @@ export class HttpClientTransport implements Transport {
     return sent;
   }
 
+  /** A cancellation of a modern request: its stream is closed (the binding's cancellation); false when it names no modern request of ours. */
+  private cancelModern(params: unknown): boolean {
+    const id = isJsonObject(params) ? params["requestId"] : undefined;
+    const exchange = typeof id === "string" || typeof id === "number" ? this.inflight.get(id) : undefined;
+    if (!exchange || !this.modern.has(exchange)) return false;
+    this.abandoned.add(exchange);
+    exchange.request.destroy();
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     const session = this.sessionId;
@@ -108,10 +146,19 @@ export class HttpClientTransport implements Transport {
     if (session !== undefined) await this.deleteSession(session);
   }
 
-  /** POST one message and handle the answer; `mayRetry`: a 404 for our session re-initializes and retries once. */
-  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean): Promise<void> {
+  /**
+   * POST one message and handle the answer; `mayRetry`: a 404 for our session
+   * re-initializes and retries once; `version`: the message is modern (sent
+   * with its request metadata headers, outside any session).
+   */
+  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string): Promise<void> {
     if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
-    const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH }), body);
+    const headers: OutgoingHttpHeaders =
+      version === undefined
+        ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
+        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version) };
+    const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
+    if (version !== undefined) this.modern.add(exchange);
     const id = isRequest(message) ? message.id : undefined;
     if (id !== undefined) this.inflight.set(id, exchange);
     let response: IncomingMessage;
@@ -125,7 +172,7 @@ export class HttpClientTransport implements Transport {
     }
     const status = response.statusCode ?? 0;
     const session = response.headers["mcp-session-id"];
-    if (typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
+    if (version === undefined && typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
     if (status >= 200 && status < 300) {
       this.afterSuccess(message);
       if (id === undefined) {
@@ -136,12 +183,13 @@ export class HttpClientTransport implements Transport {
       return;
     }
     if (id !== undefined) this.inflight.delete(id);
-    return this.failed(message, body, response, status, mayRetry);
+    return this.failed(message, body, response, status, mayRetry, version !== undefined);
   }
 
-  /** A non-2xx answer to a POST. */
-  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, status: number, mayRetry: boolean): Promise<void> {
-    const text = await readSmall(response);
+  /** A non-2xx answer to a POST; `modern`: a JSON-RPC error in its body is the answer. */
+  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, status: number, mayRetry: boolean, modern: boolean): Promise<void> {
+    const raw = await readLimited(response, ERROR_BODY_BYTES);
+    const text = quote(raw);
     const where = redactUrl(this.endpoint.url);
     if (status === 401 || status === 403) {
       const end: RemoteEnd = {
@@ -150,6 +198,14 @@ export class HttpClientTransport implements Transport {
       };
       this.shutDown(end);
       throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${end.description}`);
+    }
+    if (modern && isRequest(message)) {
+      const error = jsonRpcErrorIn(raw);
+      if (error) {
+        this.lastError = `answered ${message.method} with HTTP ${status} and error ${error.code}`;
+        this.deliver({ jsonrpc: "2.0", id: message.id, error });
+        return;
+      }
     }
     if (status === 404 && this.sessionId !== undefined && !isInitialize(message) && mayRetry) {
       this.lastError = `HTTP 404 for our session: re-initialized`;
@@ -167,21 +223,40 @@ export class HttpClientTransport implements Transport {
     else this.options.onWarning(`${this.options.label} ${detail}`);
   }
 
-  /** Read a 2xx answer to one of our requests: JSON, or an SSE stream ending with the answer. */
+  /**
+   * Read a 2xx answer to one of our requests: JSON, or an SSE stream ending
+   * with the answer. A legacy stream that breaks before the answer, after
+   * the server gave its events ids, is resumed: a GET with `Last-Event-ID`
+   * (after the stream's `retry`) replays what followed on that stream, as
+   * often as the server keeps making progress.
+   */
   private async readAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): Promise<void> {
     const id = request.id;
-    const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
+    let current = exchange;
     try {
       const type = mediaType(response);
       if (type === "text/event-stream") {
-        const outcome = await readEventStream(response, this.options.maxMessageBytes, sink, id, {
-          retry: (ms) => (this.retryMs = ms),
-        });
-        if (this.inflight.get(id) !== exchange) return;
+        const stream: StreamPosition = { lastEventId: "", retryMs: undefined };
+        const hooks = {
+          retry: (ms: number) => (this.retryMs = stream.retryMs = ms),
+          id: (eventId: string) => (stream.lastEventId = eventId),
+        };
+        let outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, id, hooks);
+        let stalled = 0;
+        while (!outcome.answered && !outcome.oversized && stream.lastEventId !== "" && !this.modern.has(exchange) && stalled < MAX_STALLED_RESUMES) {
+          if (this.inflight.get(id) !== current || this.abandoned.has(current) || this.closed) return;
+          const from = stream.lastEventId;
+          const resumed = await this.resumeStream(request, stream, current);
+          if (!resumed) return;
+          current = resumed.exchange;
+          outcome = await readEventStream(resumed.response, this.options.maxMessageBytes, this.sink, id, hooks);
+          stalled = stream.lastEventId === from ? stalled + 1 : 0;
+        }
+        if (this.inflight.get(id) !== current) return;
         if (outcome.oversized) this.failRequest(request, `sent an answer larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
         else if (!outcome.answered) this.failRequest(request, `ended the stream answering ${request.method} before its answer${outcome.error ? ` (${outcome.error})` : ""}`, "STREAM_BROKEN");
       } else if (type === "application/json") {
-        const ok = await deliverText(response, this.options.maxMessageBytes, sink, id);
+        const ok = await deliverText(response, this.options.maxMessageBytes, this.sink, id);
         if (!ok) this.failRequest(request, `sent an answer to ${request.method} larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
       } else if (response.statusCode !== 202) {
         response.resume();
@@ -190,12 +265,44 @@ export class HttpClientTransport implements Transport {
         response.resume();
       }
     } catch (error) {
-      if (this.inflight.get(id) === exchange && !this.abandoned.has(exchange)) {
+      if (this.inflight.get(id) === current && !this.abandoned.has(current)) {
         this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
       }
     } finally {
-      if (this.inflight.get(id) === exchange) this.inflight.delete(id);
+      if (this.inflight.get(id) === current) this.inflight.delete(id);
     }
+  }
+
+  /**
+   * Reopen a request's broken stream: a GET with `Last-Event-ID`, after the
+   * stream's `retry` (capped). Resolves with the new exchange and its SSE
+   * response, or undefined when the request was cancelled meanwhile or the
+   * server would not resume (the request is then failed).
+   */
+  private async resumeStream(request: JsonRpcRequest, stream: StreamPosition, previous: Exchange): Promise<{ exchange: Exchange; response: IncomingMessage } | undefined> {
+    const delay = Math.min(stream.retryMs ?? 0, MAX_RESUME_DELAY_MS);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (this.closed || this.inflight.get(request.id) !== previous || this.abandoned.has(previous)) return undefined;
+    const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, this.headers({ accept: "text/event-stream", "last-event-id": stream.lastEventId }));
+    this.inflight.set(request.id, exchange);
+    let response: IncomingMessage;
+    try {
+      response = await exchange.response;
+    } catch (error) {
+      if (this.inflight.get(request.id) === exchange && !this.abandoned.has(exchange)) {
+        this.inflight.delete(request.id);
+        this.failRequest(request, `broke off its answer to ${request.method} and could not be reached to resume it: ${describeNetworkError(error)}`, "STREAM_BROKEN");
+      }
+      return undefined;
+    }
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300 && mediaType(response) === "text/event-stream") return { exchange, response };
+    response.resume();
+    if (this.inflight.get(request.id) === exchange) {
+      this.inflight.delete(request.id);
+      this.failRequest(request, `broke off its answer to ${request.method} and refused to resume it (HTTP ${status} to a GET with Last-Event-ID)`, "STREAM_BROKEN");
+    }
+    return undefined;
   }
 
   private failRequest(request: JsonRpcRequest, what: string, reason: string): void {
@@ -233,7 +340,6 @@ export class HttpClientTransport implements Transport {
     if (this.lastEventId !== "") headers["last-event-id"] = this.lastEventId;
     const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, headers);
     this.getStream = exchange;
-    const sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
     void exchange.response.then(
       async (response) => {
         const status = response.statusCode ?? 0;
@@ -245,7 +351,7 @@ export class HttpClientTransport implements Transport {
           this.getAllowed = false;
           return;
         }
-        const outcome = await readEventStream(response, this.options.maxMessageBytes, sink, undefined, {
+        const outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, undefined, {
           retry: (ms) => (this.retryMs = ms),
           id: (id) => (this.lastEventId = id),
           oversized: (bytes) => this.options.onWarning(`${this.options.label} sent an event of ${bytes}+ bytes on its event stream, over maxMessageBytes; it was dropped`),
@@ -305,7 +411,7 @@ export class HttpClientTransport implements Transport {
 
   private unreachableEnd(error: unknown): RemoteEnd {
     return {
-      description: `is unreachable at ${redactUrl(this.endpoint.url)} (${describeNetworkError(error)})`,
+      description: unreachableDescription(this.endpoint.url, error),
       error: error instanceof Error ? error : new Error(String(error)),
     };
   }
@@ -350,34 +456,4 @@ export class HttpClientTransport implements Transport {
 
 function isInitialize(message: JsonRpcMessage): boolean {
   return isRequest(message) && message.method === "initialize";
-}
-
-function redirectTarget(response: IncomingMessage): string {
-  const location = response.headers.location;
-  if (!location) return "";
-  try {
-    return ` to ${new URL(location, "http://unknown").origin}`;
-  } catch {
-    return "";
-  }
-}
-
-/** A short, printable excerpt of an error body (never more than a few hundred bytes read). */
-async function readSmall(response: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      parts.push(chunk);
-      length += chunk.length;
-      if (length >= 4096) {
-        response.destroy();
-        break;
-      }
-    }
-  } catch {
-    // What arrived is enough for a message.
-  }
-  const text = Buffer.concat(parts).toString("utf8").replace(/\s+/g, " ").trim();
-  return text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
 }

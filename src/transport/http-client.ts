@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 /** How one remote server is reached: its URL, the headers sent every time, and a pooled agent. */
@@ -23,9 +23,14 @@ export interface AgentOptions {
 /**
  * A keep-alive agent for `url`: connections are reused across requests and
  * bounded per server (`maxSockets`); idle ones do not keep the process alive.
+ * Every socket may stay pooled while idle (`maxFreeSockets` = `maxSockets`):
+ * with fewer, a burst of answers closed the sockets over the bound and the
+ * next requests connected again (a TCP connect and close per call under load).
+ * Idle sockets end when the server closes them (its keep-alive timeout).
  */
 export function createAgent(url: URL, options: AgentOptions = {}): HttpAgent {
-  const common = { keepAlive: true, maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS, maxFreeSockets: 8, scheduling: "lifo" as const };
+  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  const common = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const };
   if (url.protocol === "https:") {
     return new HttpsAgent({ ...common, rejectUnauthorized: options.rejectUnauthorized ?? true, ...(options.ca === undefined ? {} : { ca: options.ca }) });
   }
@@ -46,10 +51,12 @@ export interface Exchange {
  * credentials).
  */
 export function sendRequest(endpoint: RemoteEndpoint, method: string, url: URL, headers: OutgoingHttpHeaders, body?: string): Exchange {
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const target = requestTarget(url);
   const all: OutgoingHttpHeaders = { ...endpoint.headers, ...headers };
   if (body !== undefined) all["content-length"] = Buffer.byteLength(body);
-  const request = send(url, { method, headers: all, agent: endpoint.agent });
+  const options: RequestOptions = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, method, headers: all, agent: endpoint.agent };
+  if (target.auth !== undefined) options.auth = target.auth;
+  const request = target.secure ? httpsRequest(options) : httpRequest(options);
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     request.once("response", resolve);
     request.once("error", reject);
@@ -58,6 +65,31 @@ export function sendRequest(endpoint: RemoteEndpoint, method: string, url: URL, 
   response.catch(() => undefined);
   request.end(body);
   return { request, response };
+}
+
+/** Where a request goes, as node:http wants it: computed once per URL object (the hot path posts to the same URL every time). */
+interface RequestTarget {
+  secure: boolean;
+  protocol: string;
+  hostname: string;
+  port: number | undefined;
+  path: string;
+  /** `user:password` from the URL (Basic auth, as node:http derives it from a URL). */
+  auth: string | undefined;
+}
+
+const targets = new WeakMap<URL, RequestTarget>();
+
+function requestTarget(url: URL): RequestTarget {
+  let target = targets.get(url);
+  if (!target) {
+    // The URL's hostname keeps an IPv6 address's brackets; node:http wants it without.
+    const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    target = { secure: url.protocol === "https:", protocol: url.protocol, hostname, port: url.port === "" ? undefined : Number(url.port), path: `${url.pathname}${url.search}`, auth: undefined };
+    if (url.username !== "" || url.password !== "") target.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    targets.set(url, target);
+  }
+  return target;
 }
 
 /**
@@ -109,4 +141,32 @@ export function describeNetworkError(error: unknown): string {
     return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
   }
   return String(error);
+}
+
+/** Codes of certificate verification failures (OpenSSL's, as Node reports them) besides Node's own `ERR_TLS_*`. */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+]);
+
+/**
+ * Why a server could not be reached, completing `backend "x" …`: a TLS
+ * failure says so and what to do about it; anything else is "unreachable".
+ */
+export function unreachableDescription(url: URL, error: unknown): string {
+  const where = redactUrl(url);
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  if (code !== undefined && (CERTIFICATE_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_"))) {
+    return `failed TLS verification at ${where} (${describeNetworkError(error)}): trust the CA that signed its certificate with "tls": { "ca": "<PEM file>" } in this server's config, or fix the certificate`;
+  }
+  return `is unreachable at ${where} (${describeNetworkError(error)})`;
 }

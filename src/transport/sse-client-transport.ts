@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import type { SendOptions, Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { readEventStream, type Delivery } from "./http-client-streams.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
@@ -155,7 +155,7 @@ export class SseClientTransport implements Transport {
   }
 
   private unreachableEnd(error: unknown): RemoteEnd {
-    return { description: `is unreachable at ${redactUrl(this.endpoint.url)} (${describeNetworkError(error)})`, error: error instanceof Error ? error : new Error(String(error)) };
+    return { description: unreachableDescription(this.endpoint.url, error), error: error instanceof Error ? error : new Error(String(error)) };
   }
 
   private shutDown(end: RemoteEnd): void {

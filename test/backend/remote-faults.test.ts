@@ -95,6 +95,17 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     expect(text(await call(backend, "echo"))).toContain("echo");
   });
 
+  it("a stream cut after an event with an id is resumed with GET + Last-Event-ID, as often as it is cut, and the call gets its answer", async () => {
+    const server = await faults();
+    const { backend } = remote(server.url);
+    await backend.start();
+    expect(text(await call(backend, "resumable", { cuts: 1 }))).toBe("resumed after 1 cut(s)");
+    expect(text(await call(backend, "resumable", { cuts: 3 }))).toBe("resumed after 3 cut(s)");
+    const stats = (await (await fetch(new URL("/control/stats", server.url))).json()) as { resumes: number };
+    expect(stats.resumes).toBe(4);
+    expect(backend.state).toBe("ready");
+  });
+
   it("a server request on a call's stream reaches onServerRequest with relatedRequestId = our request's id", async () => {
     const server = await faults();
     const related: Array<JsonRpcId | undefined> = [];
@@ -141,7 +152,7 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     const server = await faults();
     const { backend, changes } = remote(server.url);
     await backend.start();
-    expect(backend.tools.length).toBe(6);
+    expect(backend.tools.length).toBe(7);
     await server.stop();
     servers.length = 0;
     const started = Date.now();
@@ -152,7 +163,7 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     const changesWhileDown = changes.count;
     await faults(["--port", String(server.port)]);
     await until(() => backend.state === "ready");
-    expect(backend.tools.length).toBe(6);
+    expect(backend.tools.length).toBe(7);
     expect(changes.count).toBeGreaterThan(changesWhileDown);
     expect(text(await call(backend, "echo"))).toContain("echo");
   });

@@ -24,7 +24,7 @@ describe("parseConfig", () => {
       servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
     });
     expect(warnings).toEqual([]);
-    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000, maxInputRounds: 16 });
+    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000, cacheTtlMs: 0, maxListens: 100, listenKeepAliveMs: 25_000, maxInputRounds: 16 });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
       command: "uvx",
@@ -76,6 +76,12 @@ describe("parseConfig", () => {
     expect(config.servers["fs"]).toMatchObject({ isolation: "shared", roots: [{ uri: "file:///srv/a" }, { uri: "file:///srv/b", name: "B" }] });
     expect(config.servers["mine"]?.isolation).toBe("session");
     expect(config.servers["mine"]?.roots).toBeUndefined();
+  });
+
+  it("reads the modern-era options (cache hint default, discover instructions, listen bounds)", () => {
+    const { config } = parseConfig({ proxy: { cacheTtl: 60_000, instructions: "Use proxy.* tools.", maxListens: 4, listenKeepAlive: 0 }, servers: {} });
+    expect(config.proxy).toMatchObject({ cacheTtlMs: 60_000, instructions: "Use proxy.* tools.", maxListens: 4, listenKeepAliveMs: 0 });
+    expect(() => parseConfig({ proxy: { cacheTtl: -1 }, servers: {} })).toThrow(/proxy.cacheTtl/);
   });
 
   it("refuses a bad isolation and roots that are not file:// URIs, naming each; warns that roots do nothing for a session-isolated server", () => {

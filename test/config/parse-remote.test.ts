@@ -77,6 +77,16 @@ describe("remote server entries", () => {
     ]);
   });
 
+  it("reads maxSockets per server (absent: the transport's default) and refuses what is not a whole number from 1 to 1024", () => {
+    const { config } = parseConfig({ servers: { a: { url: "http://x/mcp", maxSockets: 4 }, b: { type: "sse", url: "http://x/sse" } } });
+    expect(config.servers["a"]).toMatchObject({ maxSockets: 4 });
+    expect(config.servers["b"]).not.toHaveProperty("maxSockets");
+    expect(issues({ servers: { a: { url: "http://x/mcp", maxSockets: 0 }, b: { url: "http://x/mcp", maxSockets: "8" } } })).toEqual([
+      "servers.a.maxSockets: must be a whole number from 1 to 1024",
+      "servers.b.maxSockets: must be a whole number from 1 to 1024",
+    ]);
+  });
+
   it("warns about stdio keys on a remote entry", () => {
     const { warnings } = parseConfig({ servers: { a: { url: "http://x/mcp", command: "node" } } });
     expect(warnings).toEqual([expect.stringMatching(/^servers\.a\.command: unknown key, ignored/)]);

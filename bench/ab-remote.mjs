@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The remote Streamable HTTP row as an A/B: the bare-http echo server called
+// directly, and through two builds' HTTP fronts with that server as their
+// remote backend, interleaved, the same lean client:
+//   node bench/ab-remote.mjs BASE_MAIN NEW_MAIN
+// Prints p50 latency (one call in flight) and the switchboard's CPU per call
+// at 32 in flight, per round, and the p50 ratio to direct.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpClient } from "./lean-clients.mjs";
+import { latency, median, serverCpuUs, throughput, until } from "./measure.mjs";
+import { killAll, ROOT, spawnServer, stopServer } from "./targets.mjs";
+
+const [baseMain, newMain] = process.argv.slice(2);
+if (!baseMain || !newMain) {
+  console.error("usage: node bench/ab-remote.mjs <base dist/main.js> <new dist/main.js>");
+  process.exit(2);
+}
+const CALLS = Number(process.env.AB_CALLS ?? 10_000);
+const LATENCY = Number(process.env.AB_LATENCY ?? 2000);
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 3);
+
+const remote = spawnServer(process.execPath, [join(ROOT, "bench/bare-http-server.mjs")]);
+const remoteUrl = await remote.url;
+
+async function direct() {
+  const client = new HttpClient(remoteUrl);
+  await client.initialize();
+  return { client, pid: remote.proc.pid, tool: "echo", stop: () => client.close() };
+}
+
+async function through(main) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-ab-remote-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: remoteUrl } } }));
+  const { proc, url } = spawnServer(process.execPath, [main, file, "--port", "0"]);
+  const client = new HttpClient(await url);
+  await client.initialize();
+  await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+  return { client, pid: proc.pid, tool: "proxy.echo.echo", stop: async () => (await client.close(), await stopServer(proc)) };
+}
+
+const targets = { direct, base: () => through(baseMain), new: () => through(newMain) };
+const results = {};
+for (let round = 0; round < ROUNDS; round++) {
+  const names = Object.keys(targets);
+  const order = names.map((_, i) => names[(i + round) % names.length]);
+  for (const name of order) {
+    const target = await targets[name]();
+    const call = (i) => target.client.callTool(target.tool, { text: `m${i}` });
+    await throughput(call, 32, 3000);
+    for (let i = 0; i < 300; i++) await call(i);
+    const lat = await latency(call, LATENCY);
+    const cpu = await serverCpuUs(target.pid, () => throughput(call, 32, CALLS));
+    const row = (results[name] ??= { p50: [], p99: [], cpu: [] });
+    row.p50.push(Math.round(lat.medianUs));
+    row.p99.push(Math.round(lat.p99Us));
+    row.cpu.push(Math.round(cpu / CALLS));
+    await target.stop();
+  }
+}
+const directP50 = median(results.direct.p50);
+for (const [name, row] of Object.entries(results)) {
+  const ratio = (median(row.p50) / directP50).toFixed(2);
+  console.log(`${name.padEnd(7)} p50 µs ${row.p50.join(", ")} (×${ratio} direct)  p99 µs ${row.p99.join(", ")}  CPU µs/call @32 ${row.cpu.join(", ")}`);
+}
+await stopServer(remote.proc);
+killAll();
