@@ -11,6 +11,8 @@ import { MODERN_VERSION } from "../mcp/modern.js";
 import { withModernMeta, type DiscoverInfo } from "../mcp/modern-client.js";
 import { ERA_VERDICTS, probeEra, type EraVerdicts } from "./era-probe.js";
 import { JsonRpcError } from "../jsonrpc/errors.js";
+import { DEFAULT_ERA_PROBE_TIMEOUT_MS } from "../config/defaults.js";
+import type { ServerConfig } from "../config/types.js";
 
 /** How a server's era is chosen: probed (`auto`), or fixed by its config. */
 export type EraSetting = "auto" | Era;
@@ -75,6 +77,23 @@ export interface SessionRequest {
   /** Where the verdict is remembered (a remote server's URL); none: probe every time (a stdio process). */
   verdictKey?: string | undefined;
   verdicts?: EraVerdicts;
+}
+
+/**
+ * How a connection of server `config` opens its session: the startup
+ * timeout, the era its config sets (the legacy HTTP+SSE transport has no
+ * modern era), and the URL as the verdict's key for a Streamable HTTP server.
+ */
+export function sessionRequestFor(config: ServerConfig, label: string, capabilities: JsonObject, warn: (message: string) => void): SessionRequest {
+  return {
+    label,
+    timeoutMs: config.startupTimeoutMs,
+    capabilities,
+    warn,
+    era: config.type === "sse" ? "legacy" : (config.era ?? "auto"),
+    probeTimeoutMs: config.probeTimeoutMs ?? DEFAULT_ERA_PROBE_TIMEOUT_MS,
+    verdictKey: config.type === "http" ? config.url : undefined,
+  };
 }
 
 /** A connection's session and the first whole list of each kind it declared. */
