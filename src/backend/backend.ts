@@ -182,6 +182,8 @@ export class Backend {
 
   /** Send a notification (e.g. `notifications/roots/list_changed`) if connected; a backend that is down misses it. */
   notify(method: string, params?: JsonObject): void {
+    // The modern era has no client notifications besides cancellation (roots changes are asked for again through MRTR).
+    if (this.modern && method !== Method.Cancelled) return;
     if (this.stateValue === "ready") void this.peer?.notify(method, params).catch(() => undefined);
   }
 

@@ -4,6 +4,7 @@ import type { JsonRpcPeer } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import type { CacheHint } from "../mcp/modern.js";
+import { Method } from "../mcp/methods.js";
 import { ModernMethod } from "../mcp/modern-client.js";
 import type { ListSender } from "./catalog-listing.js";
 import { ChangeListener, listFilterOf } from "./change-listener.js";
@@ -53,7 +54,9 @@ export function openModern(peer: JsonRpcPeer, options: ModernConnectionOptions):
       ackTimeoutMs: options.config.timeoutMs,
     });
     const heard = listener;
-    peer.setNotificationHandler(ModernMethod.SubscriptionsAcknowledged, () => heard.acknowledged());
+    peer.setNotificationHandler(ModernMethod.SubscriptionsAcknowledged, (params) => heard.acknowledged(params));
+    // A modern server sends requests to nobody: its notifications/cancelled can only end a listen of ours.
+    peer.setNotificationHandler(Method.Cancelled, (params) => void heard.endedByServer(params?.["requestId"]));
   }
   dialect = new ModernDialect(options.config, CLIENT_INFO, options.ours, listener);
   return { dialect, listener, hints: new Map(), send: (method, params, requestOptions) => peer.request(method, dialect.params(params), requestOptions) };

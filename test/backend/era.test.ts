@@ -163,6 +163,16 @@ describe("subscriptions/listen to a modern backend", () => {
     await expect.poll(() => backend.tools.map((tool) => tool.name)).toContain("after");
   });
 
+  it("is reopened after the backend ends it with notifications/cancelled (the stdio way)", async () => {
+    const { backend, logger } = make("modern", fixtureServer("modern-backend"));
+    await backend.start();
+    const listens = async (): Promise<unknown[]> => JSON.parse(textOf(await backend.request("tools/call", { name: "listens", arguments: {} })));
+    await expect.poll(listens).toEqual([{ toolsListChanged: true }]);
+    await backend.request("tools/call", { name: "end_listens", arguments: { cancel: true } });
+    await expect.poll(listens, { timeout: 5000 }).toEqual([{ toolsListChanged: true }]);
+    expect(logger.lines.some((line) => /the backend ended it \(notifications\/cancelled\); listening again/.test(line))).toBe(true);
+  });
+
   it("is cancelled when the backend stops", async () => {
     const { backend } = make("modern", fixtureServer("modern-backend"));
     await backend.start();
