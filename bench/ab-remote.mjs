@@ -4,13 +4,15 @@
 // remote backend, interleaved, the same lean client:
 //   node bench/ab-remote.mjs BASE_MAIN NEW_MAIN
 // Prints p50 latency (one call in flight) and the switchboard's CPU per call
-// at 32 in flight, per round, and the p50 ratio to direct.
+// at 32 in flight, per round, and the p50 ratio to direct. AB_FRONT=1 adds
+// the new build's front with a stdio echo backend (CPU there includes the
+// backend process; for the other rows only the measured process).
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpClient } from "./lean-clients.mjs";
 import { latency, median, serverCpuUs, throughput, until } from "./measure.mjs";
-import { killAll, ROOT, spawnServer, stopServer } from "./targets.mjs";
+import { ECHO, killAll, ROOT, spawnServer, stopServer, switchboardConfig } from "./targets.mjs";
 
 const [baseMain, newMain] = process.argv.slice(2);
 if (!baseMain || !newMain) {
@@ -41,7 +43,16 @@ async function through(main) {
   return { client, pid: proc.pid, tool: "proxy.echo.echo", stop: async () => (await client.close(), await stopServer(proc)) };
 }
 
-const targets = { direct, base: () => through(baseMain), new: () => through(newMain) };
+// The new build's HTTP front with the echo backend over stdio: what the front alone costs on this machine now.
+async function front() {
+  const { proc, url } = spawnServer(process.execPath, [newMain, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
+  const client = new HttpClient(await url);
+  await client.initialize();
+  await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+  return { client, pid: proc.pid, tool: "proxy.echo.echo", stop: async () => (await client.close(), await stopServer(proc)) };
+}
+
+const targets = { direct, base: () => through(baseMain), new: () => through(newMain), ...(process.env.AB_FRONT === "1" ? { "front/stdio": front } : {}) };
 const results = {};
 for (let round = 0; round < ROUNDS; round++) {
   const names = Object.keys(targets);
@@ -63,7 +74,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const directP50 = median(results.direct.p50);
 for (const [name, row] of Object.entries(results)) {
   const ratio = (median(row.p50) / directP50).toFixed(2);
-  console.log(`${name.padEnd(7)} p50 µs ${row.p50.join(", ")} (×${ratio} direct)  p99 µs ${row.p99.join(", ")}  CPU µs/call @32 ${row.cpu.join(", ")}`);
+  console.log(`${name.padEnd(11)} p50 µs ${row.p50.join(", ")} (×${ratio} direct)  p99 µs ${row.p99.join(", ")}  CPU µs/call @32 ${row.cpu.join(", ")}`);
 }
 await stopServer(remote.proc);
 killAll();

@@ -94,13 +94,26 @@ export function freePort() {
   });
 }
 
-async function httpTarget(url, proc, tool) {
-  const client = new HttpClient(url);
+async function httpTarget(url, proc, tool, options = {}) {
+  const client = new HttpClient(url, 256, options);
   await until(async () => {
     await client.initialize();
     return true;
   }, 30_000, 100);
   return { client, pid: proc.pid, tool, url, stop: async () => (await client.close(), await stopServer(proc)) };
+}
+
+/** A switchboard build (`main`) whose one backend is the bare-http echo server as a remote Streamable HTTP server. */
+async function remoteTarget(main) {
+  const remote = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: await remote.url } } }));
+  const { proc, url } = spawnServer(NODE, [main, file, "--port", "0"]);
+  const target = await httpTarget(await url, proc, "proxy.echo.echo");
+  const client = target.client;
+  await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
+  return { ...target, stop: async () => (await target.stop(), await stopServer(remote.proc)) };
 }
 
 /** Every target: name → start() returning { client, pid, tool, url?, stop }. */
@@ -137,19 +150,16 @@ export const TARGETS = {
       return httpTarget(await url, proc, "proxy.echo.echo");
     },
   },
+  "switchboard-http-modern": {
+    label: "switchboard, HTTP front, 2026-07-28 stateless",
+    async start() {
+      const { proc, url } = spawnServer(NODE, [MAIN, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
+      return httpTarget(await url, proc, "proxy.echo.echo", { modern: true });
+    },
+  },
   "switchboard-remote": {
     label: "switchboard, HTTP front, remote Streamable HTTP backend (bare-http)",
-    async start() {
-      const remote = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
-      const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
-      const file = join(dir, "config.json");
-      writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: await remote.url } } }));
-      const { proc, url } = spawnServer(NODE, [MAIN, file, "--port", "0"]);
-      const target = await httpTarget(await url, proc, "proxy.echo.echo");
-      const client = target.client;
-      await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
-      return { ...target, stop: async () => (await target.stop(), await stopServer(remote.proc)) };
-    },
+    start: () => remoteTarget(MAIN),
   },
   "bare-http": {
     label: "bare node:http in-process (HTTP floor)",
@@ -199,6 +209,10 @@ if (BASELINE) {
       await until(async () => (await client.request("tools/list", {})).tools.length > 0, 10_000);
       return { client, pid: client.pid, tool: "proxy.echo.echo", stop: () => client.close() };
     },
+  };
+  TARGETS["baseline-remote"] = {
+    label: "baseline build, remote HTTP backend",
+    start: () => remoteTarget(BASELINE),
   };
   TARGETS["baseline-http"] = {
     label: "baseline build, HTTP front",

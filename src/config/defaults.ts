@@ -1,4 +1,4 @@
-import type { HttpFrontConfig, HttpResumeConfig, ProxyConfig, RestartPolicy } from "./types.js";
+import type { HttpFrontConfig, HttpResumeConfig, MrtrConfig, ProxyConfig, RestartPolicy } from "./types.js";
 
 /** Per-request timeout of a backend. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -17,6 +17,17 @@ export const DEFAULT_REMOTE_RESTART: RestartPolicy = { maxAttempts: 1_000_000, i
  * still starting; lists come in one page unless proxy.pageSize is set; at most 50 per-session backend
  * processes, each stopped after 10 minutes unused.
  */
+/**
+ * The MRTR bridge's defaults: a held call waits 5 minutes for its client's
+ * retry; 1000 held at once; 16 backend requests waiting per call; requests
+ * arriving within 10 ms asked together (rounds: DEFAULT_PROXY.maxInputRounds).
+ */
+export const DEFAULT_MRTR_CONFIG: MrtrConfig = {
+  heldCallTimeoutMs: 5 * 60_000,
+  maxHeldCalls: 1000,
+  maxInputRequests: 16,
+  inputBatchWindowMs: 10,
+};
 export const DEFAULT_PROXY: ProxyConfig = {
   enabled: true,
   namespace: "proxy",
@@ -29,6 +40,7 @@ export const DEFAULT_PROXY: ProxyConfig = {
   maxListens: 100,
   listenKeepAliveMs: 25_000,
   maxInputRounds: 16,
+  mrtr: DEFAULT_MRTR_CONFIG,
 };
 /** The HTTP front's defaults: loopback only, the seed's port and path. */
 export const DEFAULT_HTTP: HttpFrontConfig = {

@@ -5,6 +5,7 @@ import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { DEFAULT_ERA_PROBE_TIMEOUT_MS, DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
 import { Reader } from "./reader.js";
+import { MRTR_KEYS, parseMrtr } from "./parse-mrtr.js";
 
 export { Reader } from "./reader.js";
 import { isRemoteEntry, parseRemoteServer } from "./parse-remote.js";
@@ -31,6 +32,7 @@ const PROXY_KEYS = [
   "maxListens",
   "listenKeepAlive",
   "maxInputRounds",
+  ...MRTR_KEYS,
 ];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "era", "probeTimeout"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
@@ -108,6 +110,7 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     maxListens: read.integer(obj, "maxListens", "proxy", DEFAULT_PROXY.maxListens, 0, 100_000),
     listenKeepAliveMs: read.integer(obj, "listenKeepAlive", "proxy", DEFAULT_PROXY.listenKeepAliveMs, 0, 3600_000),
     maxInputRounds: read.integer(obj, "maxInputRounds", "proxy", DEFAULT_PROXY.maxInputRounds, 1, 1000),
+    mrtr: parseMrtr(read, obj),
   };
   const instructions = read.optionalString(obj, "instructions", "proxy");
   if (instructions !== undefined) proxy.instructions = instructions;

@@ -164,6 +164,22 @@ export interface ProxyConfig {
   listenKeepAliveMs: number;
   /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
   maxInputRounds: number;
+  /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …); its rounds are bounded by maxInputRounds too. */
+  mrtr: MrtrConfig;
+}
+
+/** The MRTR bridge's settings, read from the proxy section. */
+export interface MrtrConfig {
+  /** Secret the requestState key is derived from (`proxy.requestStateKey`, else env SWITCHBOARD_STATE_KEY, else random per process). */
+  requestStateKey?: string;
+  /** How long a held call waits for its client's retry, and how long a requestState is good for (`heldCallTimeout`), ms. */
+  heldCallTimeoutMs: number;
+  /** Calls held at once (`maxHeldCalls`). */
+  maxHeldCalls: number;
+  /** Backend requests one held call may have waiting for its client (`maxInputRequests`). */
+  maxInputRequests: number;
+  /** Backend requests arriving within this window are asked together (`inputBatchWindow`), ms. */
+  inputBatchWindowMs: number;
 }
 
 /** A fully validated configuration, every default filled in. */

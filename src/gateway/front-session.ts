@@ -11,6 +11,7 @@ import { claimsModern, discoverResult, modernCapabilities } from "../mcp/discove
 import { VERSION } from "../version.js";
 import type { Gateway } from "./gateway.js";
 import { cacheHint, removedInModern, serveModern, type CacheSource } from "./modern-request.js";
+import { LISTEN, Listen } from "./listen.js";
 import { readCallParams, readMeta } from "./request-params.js";
 import { CallContext, type ClientContext, type ClientRequestOptions, type FrontKind } from "./request-context.js";
 import { complete, getPrompt, readResource, setLogLevel, subscription } from "./surface-requests.js";
@@ -67,6 +68,8 @@ export class FrontSession {
   private readonly detach: () => void;
   private advertised: ServerCapabilities = {};
   private readonly pendingChanges = new Set<string>();
+  /** This connection's open `subscriptions/listen` streams (modern clients). */
+  private readonly listens = new Set<Listen>();
 
   constructor(gateway: Gateway, peer: JsonRpcPeer, client: ClientContext, options: FrontSessionOptions = {}) {
     this.gateway = gateway;
@@ -88,6 +91,13 @@ export class FrontSession {
     );
     peer.setRequestHandler(Method.Discover, (request) => this.either(request, () => this.discover(), "default"));
     peer.setRequestHandler(Method.Ping, legacyOnly(() => ({})));
+    const wireId = options.wireId ?? ((id: JsonRpcId) => id);
+    peer.setRequestHandler(LISTEN, (request) => {
+      if (!claimsModern(request.params)) {
+        throw new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${LISTEN} belongs to protocol 2026-07-28; send it with that version in params._meta (a legacy session hears changes as list_changed notifications)`);
+      }
+      return Listen.serve(gateway, request, wireId(request.id), client.front, this.listens);
+    });
     peer.setRequestHandler(Method.ToolsCall, (request) => this.either(request, (context) => this.callTool(request, context)));
     for (const kind of ["tools", "prompts", "resources", "resourceTemplates"] as const) {
       const source: CacheSource = { kind };
@@ -137,10 +147,22 @@ export class FrontSession {
     };
   }
 
-  /** Stop forwarding changes, logs and updates to this client; its log level and subscriptions end. */
+  /** Stop forwarding changes, logs and updates to this client; its log level, subscriptions and listens end. */
   dispose(): void {
+    for (const listen of [...this.listens]) listen.end();
     this.unsubscribe();
     this.detach();
+  }
+
+  /**
+   * End this connection's listens gracefully (shutdown): each is answered
+   * with its completion result; resolves once those answers had a turn to
+   * be written.
+   */
+  async endListens(): Promise<void> {
+    if (this.listens.size === 0) return;
+    for (const listen of [...this.listens]) listen.end();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private notify(method: string, params?: JsonObject): void {
@@ -226,7 +248,7 @@ export class FrontSession {
   }
 
   private contextOf(request: IncomingRequest): CallContext {
-    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError);
+    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError, request.params);
   }
 
   private callTool(request: IncomingRequest, context: CallContext): Promise<JsonObject> {

@@ -8,6 +8,7 @@ import { shareResult } from "../jsonrpc/serialize.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import { checkModernMeta, modernResult, passedOnMeta } from "../mcp/discover.js";
 import { shouldDeliver, type LogLevel } from "../mcp/log-levels.js";
+import { McpErrorCode } from "../mcp/error-codes.js";
 import { Method } from "../mcp/methods.js";
 import { composeCacheHints, type CacheHint } from "../mcp/modern.js";
 import type { Implementation } from "../mcp/types.js";
@@ -30,8 +31,11 @@ export type CacheSource = { kind: CatalogKind } | { backends: readonly Backend[]
 /**
  * The sink of one modern request. Logs (`notifications/message`) go on the
  * request's own stream, only when the request asked with
- * `io.modelcontextprotocol/logLevel` and only at or above that level; other
- * notifications have no place (change notifications go to
+ * `io.modelcontextprotocol/logLevel`, only at or above that level, and only
+ * from the backend the request went to while it is the one call in flight
+ * there: a backend's log names no request, and one that cannot be tied to
+ * exactly this request is not delivered (never on another request's
+ * stream). Other notifications have no place (change notifications go to
  * `subscriptions/listen`). Requests cannot reach a modern client: `request()`
  * rejects with CLIENT_NOT_REQUESTABLE. This is the seam the era bridge
  * (MRTR) replaces in routed calls; nothing here holds a backend's request.
@@ -41,11 +45,17 @@ export class ModernRequestSink implements ClientSink {
     readonly client: ClientContext,
     private readonly served: IncomingRequest,
     private readonly level: LogLevel | undefined,
+    /** The backend the request is routed to, and whom to ask how many calls are in flight on it. */
+    private readonly target: { backend: Backend; inFlight: (backend: object) => number } | undefined,
   ) {}
 
   notify(method: string, params?: JsonObject): void {
-    if (method !== Method.LoggingMessage || this.level === undefined) return;
+    if (method !== Method.LoggingMessage || this.level === undefined || this.target === undefined) return;
     if (!shouldDeliver(params?.["level"], this.level)) return;
+    const { backend, inFlight } = this.target;
+    const logger = params?.["logger"];
+    if (typeof logger !== "string" || (logger !== backend.name && !logger.startsWith(`${backend.name}/`))) return;
+    if (inFlight(backend) !== 1) return;
     void this.served.notify(method, params).catch(() => undefined);
   }
 
@@ -83,10 +93,13 @@ export function serveModern(
   const meta = checkModernMeta(request.method, request.params);
   const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo);
   const level = meta.logLevel as LogLevel | undefined;
-  const detach = gateway.attach(new ModernRequestSink(client, request, level));
+  const backend = level === undefined ? undefined : targetOf(gateway, request.method, request.params);
+  const target = backend === undefined ? undefined : { backend, inFlight: (b: object) => gateway.serverRequests.callsInFlight(b) };
+  const detach = gateway.attach(new ModernRequestSink(client, request, level, target));
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;
-  const context = new CallContext(client, request.id, request.cancellation, passedOnMeta(raw), request.notify, gateway.reportListenerError);
+  // The params go along: the MRTR bridge reads a retry's inputResponses and requestState there.
+  const context = new CallContext(client, request.id, request.cancellation, passedOnMeta(raw), request.notify, gateway.reportListenerError, request.params);
   const finish = (result: JsonObject): JsonObject => {
     detach();
     return markResult(gateway, result, cache);
@@ -96,13 +109,23 @@ export function serveModern(
     outcome = run(context);
   } catch (error) {
     detach();
-    throw error;
+    throw modernError(error);
   }
   if (!(outcome instanceof Promise)) return finish(outcome);
   return outcome.then(finish, (error: unknown) => {
     detach();
-    throw error;
+    throw modernError(error);
   });
+}
+
+/**
+ * An error as a modern client must get it: 2026-07-28 reserves -32002
+ * (resource not found in earlier versions, from us or a legacy backend) and
+ * uses -32602 instead.
+ */
+function modernError(error: unknown): unknown {
+  if (!(error instanceof JsonRpcError) || error.code !== McpErrorCode.ResourceNotFound) return error;
+  return new JsonRpcError(ErrorCode.InvalidParams, error.message, error.data);
 }
 
 /** -32601 for a method the modern era removed (after the version check, so an unknown version still hears -32022). */
@@ -149,4 +172,14 @@ export function cacheHint(gateway: Gateway, source: CacheSource): CacheHint {
   });
   if ("kind" in source && gateway.catalogs.localCount(kind) > 0) hints.push(fallback);
   return composeCacheHints(hints, fallback);
+}
+
+/** The backend a routed request goes to (its logs may reach the request), when a catalog names one. */
+function targetOf(gateway: Gateway, method: string, params: JsonObject | undefined): Backend | undefined {
+  const { tools, prompts, resources, resourceTemplates } = gateway.catalogs;
+  const key = method === Method.ResourcesRead ? params?.["uri"] : params?.["name"];
+  if (typeof key !== "string") return undefined;
+  const route =
+    method === Method.ToolsCall ? tools.lookup(key) : method === Method.PromptsGet ? prompts.lookup(key) : method === Method.ResourcesRead ? resources.resolve(key, resourceTemplates) : undefined;
+  return route?.kind === "backend" ? gateway.backend(route.source.name) : undefined;
 }

@@ -4,7 +4,9 @@ import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessag
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
 import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
+import { ToolParamHeaders } from "./http-client-params.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
 /** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
@@ -76,11 +78,9 @@ export class HttpClientTransport implements Transport {
   private readonly abandoned = new WeakSet<Exchange>();
   /** Exchanges of modern requests: cancelled by closing their stream. */
   private readonly modern = new WeakSet<Exchange>();
-  private getStream: Exchange | undefined;
-  private getAllowed = true;
-  private retryMs: number;
-  private lastEventId = "";
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The `x-mcp-header` annotations of the tools modern `tools/list` answers named. */
+  private readonly toolHeaders = new ToolParamHeaders();
+  private readonly events: ServerEventStream;
   private closed = false;
   private state: RemoteSessionState = "none";
   /** Where every answer's messages go (one object for the connection, not one per request). */
@@ -91,12 +91,28 @@ export class HttpClientTransport implements Transport {
     private readonly endpoint: RemoteEndpoint,
     private readonly options: HttpClientTransportOptions,
   ) {
-    this.retryMs = options.defaultRetryMs ?? 1000;
+    const host: EventStreamHost = {
+      endpoint,
+      label: options.label,
+      maxMessageBytes: options.maxMessageBytes,
+      sink: this.sink,
+      headers: (extra) => this.headers(extra),
+      live: () => this.initialized && !this.closed,
+      sessionLost: () => {
+        if (this.sessionId === undefined) return false;
+        this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
+        return true;
+      },
+      unreachable: (error) => this.shutDown(this.unreachableEnd(error)),
+      trouble: (what) => (this.lastError = what),
+      warn: (message) => options.onWarning(message),
+    };
+    this.events = new ServerEventStream(host, options.defaultRetryMs ?? 1000);
   }
 
   /** Session, stream and last trouble, for stats. */
   status(): RemoteStatus {
-    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.state, stream: this.getStream !== undefined, lastError: this.lastError };
+    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.state, stream: this.events.isOpen, lastError: this.lastError };
   }
 
   async start(): Promise<void> {}
@@ -104,7 +120,10 @@ export class HttpClientTransport implements Transport {
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const version = modernVersionOf(message);
-    if (version !== undefined) return this.post(message, JSON.stringify(message), false, version);
+    if (version !== undefined) {
+      if (isRequest(message) && message.method === "tools/list") this.toolHeaders.listingSent(message.id);
+      return this.post(message, JSON.stringify(message), false, version);
+    }
     if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
     if (isRequest(message) && message.method === "initialize") {
       this.initialize = message;
@@ -134,6 +153,7 @@ export class HttpClientTransport implements Transport {
     const id = isJsonObject(params) ? params["requestId"] : undefined;
     const exchange = typeof id === "string" || typeof id === "number" ? this.inflight.get(id) : undefined;
     if (!exchange || !this.modern.has(exchange)) return false;
+    this.toolHeaders.forget(id as JsonRpcId);
     this.abandoned.add(exchange);
     exchange.request.destroy();
     return true;
@@ -156,7 +176,7 @@ export class HttpClientTransport implements Transport {
     const headers: OutgoingHttpHeaders =
       version === undefined
         ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
-        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version) };
+        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.toolHeaders.headersOf(message) };
     const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
     if (version !== undefined) this.modern.add(exchange);
     const id = isRequest(message) ? message.id : undefined;
@@ -238,7 +258,10 @@ export class HttpClientTransport implements Transport {
       if (type === "text/event-stream") {
         const stream: StreamPosition = { lastEventId: "", retryMs: undefined };
         const hooks = {
-          retry: (ms: number) => (this.retryMs = stream.retryMs = ms),
+          retry: (ms: number) => {
+            stream.retryMs = ms;
+            this.events.setRetry(ms);
+          },
           id: (eventId: string) => (stream.lastEventId = eventId),
         };
         let outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, id, hooks);
@@ -311,9 +334,14 @@ export class HttpClientTransport implements Transport {
     if (failure) this.deliver(failure);
   }
 
+  /** A listed tool whose `x-mcp-header` annotations break the rules is left out, with a warning. */
+  private readonly rejectTool = (tool: string, reason: string): void =>
+    this.options.onWarning(`${this.options.label} lists tool "${tool}" with an invalid x-mcp-header annotation (${reason}); the tool is left out`);
+
   /** Hand a message up (or to an internal waiter); responses also tell us the negotiated version. */
   private deliver(message: JsonRpcMessage, extra?: MessageExtra): void {
     if (isResponse(message)) {
+      message = this.toolHeaders.read(message, this.rejectTool);
       const internal = message.id === null ? undefined : this.internal.get(message.id);
       if (internal) return internal(message);
       if (this.initialize && message.id === this.initialize.id && "result" in message && isJsonObject(message.result)) {
@@ -330,50 +358,7 @@ export class HttpClientTransport implements Transport {
     if (isRequest(message) || isResponse(message) || message.method !== "notifications/initialized") return;
     this.initialized = true;
     this.state = "active";
-    this.openGetStream();
-  }
-
-  /** The GET stream for server-initiated messages; 405 means the server offers none. */
-  private openGetStream(): void {
-    if (!this.getAllowed || this.closed || this.getStream) return;
-    const headers = this.headers({ accept: "text/event-stream" });
-    if (this.lastEventId !== "") headers["last-event-id"] = this.lastEventId;
-    const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, headers);
-    this.getStream = exchange;
-    void exchange.response.then(
-      async (response) => {
-        const status = response.statusCode ?? 0;
-        if (status === 405 || status < 200 || status >= 300 || mediaType(response) !== "text/event-stream") {
-          response.resume();
-          this.getStream = undefined;
-          if (status === 404 && this.sessionId !== undefined) return this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
-          if (status !== 405) this.options.onWarning(`${this.options.label} refused its event stream (HTTP ${status}); server-initiated messages arrive only on request streams`);
-          this.getAllowed = false;
-          return;
-        }
-        const outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, undefined, {
-          retry: (ms) => (this.retryMs = ms),
-          id: (id) => (this.lastEventId = id),
-          oversized: (bytes) => this.options.onWarning(`${this.options.label} sent an event of ${bytes}+ bytes on its event stream, over maxMessageBytes; it was dropped`),
-        });
-        if (this.getStream !== exchange) return;
-        this.getStream = undefined;
-        if (outcome.error) this.lastError = `event stream broke: ${outcome.error}`;
-        this.scheduleGetStream();
-      },
-      (error: unknown) => {
-        if (this.getStream !== exchange || this.closed) return;
-        this.getStream = undefined;
-        this.shutDown(this.unreachableEnd(error));
-      },
-    );
-  }
-
-  private scheduleGetStream(): void {
-    if (this.closed || !this.initialized) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.openGetStream(), Math.min(this.retryMs, 30_000));
-    this.retryTimer.unref?.();
+    this.events.open();
   }
 
   /** One transparent re-initialize: the remembered initialize, a fresh session, `notifications/initialized`. */
@@ -387,8 +372,7 @@ export class HttpClientTransport implements Transport {
     if (!initialize) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} lost its session before it was initialized`);
     this.state = "reinitializing";
     this.sessionId = undefined;
-    this.getStream?.request.destroy();
-    this.getStream = undefined;
+    this.events.stop();
     const id = `switchboard-reinitialize-${++this.reinitializeCount}`;
     const answered = new Promise<JsonRpcMessage>((resolve) => this.internal.set(id, resolve));
     try {
@@ -429,9 +413,7 @@ export class HttpClientTransport implements Transport {
     this.closed = true;
     this.state = "closed";
     if (end.permanent || end.error) this.lastError = end.description;
-    clearTimeout(this.retryTimer);
-    this.getStream?.request.destroy();
-    this.getStream = undefined;
+    this.events.stop();
     for (const exchange of this.inflight.values()) exchange.request.destroy();
     this.inflight.clear();
     this.options.onEnd(end);

@@ -24,7 +24,20 @@ describe("parseConfig", () => {
       servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
     });
     expect(warnings).toEqual([]);
-    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000, cacheTtlMs: 0, maxListens: 100, listenKeepAliveMs: 25_000, maxInputRounds: 16 });
+    expect(config.proxy).toEqual({
+      enabled: true,
+      namespace: "proxy",
+      separator: ".",
+      startupWaitMs: 5000,
+      pageSize: 0,
+      maxSessionBackends: 50,
+      sessionBackendIdleMs: 600_000,
+      cacheTtlMs: 0,
+      maxListens: 100,
+      listenKeepAliveMs: 25_000,
+      maxInputRounds: 16,
+      mrtr: { heldCallTimeoutMs: 300_000, maxHeldCalls: 1000, maxInputRequests: 16, inputBatchWindowMs: 10 },
+    });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
       command: "uvx",

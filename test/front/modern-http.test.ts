@@ -14,6 +14,7 @@ beforeAll(async () => {
     servers: {
       echo: { type: "stdio", command: process.execPath, args: [fixture("echo-backend")] },
       headers: { type: "stdio", command: process.execPath, args: [new URL("./fixtures/header-backend.mjs", import.meta.url).pathname] },
+      diag: { type: "stdio", command: process.execPath, args: [new URL("../conformance/modern-diagnostics-backend.mjs", import.meta.url).pathname] },
     },
   });
   sb = await startHttpSwitchboard(config);
@@ -93,6 +94,25 @@ describe("HTTP front, modern requests (item 1): stateless, same endpoint", () =>
     const messages = events(res.body);
     expect(messages.filter((m) => m["method"] === "notifications/progress").map((m) => (m["params"] as Record<string, unknown>)["progressToken"])).toEqual(["tok", "tok"]);
     expect(messages.at(-1)).toMatchObject({ id: "p-1", result: { resultType: "complete", content: [{ type: "text", text: "done 2" }] } });
+  });
+
+  it("logs go only on the stream of the request that asked for them, at or above its level, never on another's", async () => {
+    const call = (id: string, meta: Record<string, unknown>, waitMs = 50) => modernRequest(id, "tools/call", { name: "proxy.diag.test_logging_tool", arguments: { waitMs } }, meta);
+    const levels = (res: RawResponse) => events(res.body).filter((m) => m["method"] === "notifications/message").map((m) => (m["params"] as Record<string, unknown>)["level"]);
+    const asked = await post(call("asked", { "io.modelcontextprotocol/logLevel": "info" }));
+    expect(asked.headers["content-type"]).toMatch(/text\/event-stream/);
+    expect(levels(asked)).toEqual(["info", "warning"]);
+    const strict = await post(call("strict", { "io.modelcontextprotocol/logLevel": "warning" }));
+    expect(levels(strict)).toEqual(["warning"]);
+    const quiet = await post(call("quiet", {}));
+    expect(quiet.headers["content-type"]).toMatch(/application\/json/);
+    expect(json(quiet).result).toMatchObject({ content: [{ type: "text", text: "logged" }] });
+    // Two calls in flight on one stdio backend: its logs name no request, so neither stream gets them.
+    const b = post(call("b", {}, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const a = await post(call("a", { "io.modelcontextprotocol/logLevel": "info" }));
+    expect(levels(a)).toEqual([]);
+    expect(levels(await b)).toEqual([]);
   });
 
   it("GET and DELETE with a modern MCP-Protocol-Version are 405", async () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../helpers/paths.js";
 import { writeConfig } from "../helpers/switchboard-process.js";
 import { example, modernRequest, RawStdio } from "./modern-helpers.js";
@@ -22,6 +22,17 @@ afterEach(async () => {
   for (const client of open.splice(0)) await client.close();
 });
 
+/** One switchboard for the tests that speak only the modern era on it (a legacy session on the same stdout would hear every log). */
+let modernOnly: RawStdio | undefined;
+afterAll(async () => {
+  await modernOnly?.close();
+});
+
+function shared(): RawStdio {
+  modernOnly ??= new RawStdio(config);
+  return modernOnly;
+}
+
 function start(): RawStdio {
   const client = new RawStdio(config);
   open.push(client);
@@ -30,7 +41,7 @@ function start(): RawStdio {
 
 describe("modern requests on the stdio front (raw, with the spec's example messages)", () => {
   it("server/discover (the spec's example request): versions of both eras, truthful capabilities, serverInfo, instructions, cache hint", async () => {
-    const sb = start();
+    const sb = shared();
     const answer = await sb.request(example("DiscoverRequest", "server-discover-request"));
     expect(answer["id"]).toBe("discover-1");
     const result = answer["result"] as Record<string, unknown>;
@@ -44,13 +55,13 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
   });
 
   it("an unknown version is -32022 with data.supported and data.requested; a missing clientCapabilities is -32602", async () => {
-    const sb = start();
+    const sb = shared();
     const request = example("ListToolsRequest", "list-tools-request");
     (request.params["_meta"] as Record<string, unknown>)["io.modelcontextprotocol/protocolVersion"] = "1900-01-01";
     const answer = await sb.request(request);
     expect(answer["error"]).toMatchObject({ code: -32022, data: { requested: "1900-01-01" } });
     expect((answer["error"] as { data: { supported: string[] } }).data.supported).toEqual(expect.arrayContaining(["2026-07-28", "2025-11-25"]));
-    const bare = modernRequest(2, "tools/list");
+    const bare = modernRequest("bare", "tools/list");
     delete (bare.params["_meta"] as Record<string, unknown>)["io.modelcontextprotocol/clientCapabilities"];
     expect((await sb.request(bare))["error"]).toMatchObject({ code: -32602 });
   });
@@ -70,10 +81,15 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(legacyList).not.toHaveProperty("resultType");
     expect(legacyList).not.toHaveProperty("ttlMs");
     expect((await sb.request({ id: 11, method: "ping" }))["result"]).toEqual({});
+    // Resource not found: -32602 to a modern request (2026-07-28 reserves -32002), -32002 to the legacy session.
+    const missing = await sb.request(modernRequest("r1", "resources/read", { uri: "switchboard://nowhere/x" }));
+    expect(missing["error"]).toMatchObject({ code: -32602 });
+    const legacyMissing = await sb.request({ id: 12, method: "resources/read", params: { uri: "switchboard://nowhere/x" } });
+    expect(legacyMissing["error"]).toMatchObject({ code: -32002 });
   });
 
   it("ping, logging/setLevel, resources/subscribe and initialize with modern _meta are -32601", async () => {
-    const sb = start();
+    const sb = shared();
     for (const [id, method, params] of [
       [1, "ping", {}],
       [2, "logging/setLevel", { level: "debug" }],
@@ -81,14 +97,15 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
       [4, "resources/unsubscribe", { uri: "test://static-text" }],
       [5, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } }],
     ] as const) {
-      expect((await sb.request(modernRequest(id, method, params)))["error"]).toMatchObject({ code: -32601 });
+      expect((await sb.request(modernRequest(`removed-${id}`, method, params)))["error"]).toMatchObject({ code: -32601 });
     }
   });
 
   it("logs: notifications/message only for a request that asked, at or above its level", async () => {
-    const sb = start();
+    const sb = shared();
     const call = (id: string, meta: Record<string, unknown>) => sb.request(modernRequest(id, "tools/call", { name: "proxy.conformance.test_tool_with_logging", arguments: {} }, meta));
     const countLogs = () => sb.received.filter((m) => m["method"] === "notifications/message").length;
+    expect(countLogs()).toBe(0);
     await call("quiet", {});
     expect(countLogs()).toBe(0);
     await call("errors-only", { "io.modelcontextprotocol/logLevel": "error" });
@@ -100,11 +117,11 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
   });
 
   it("a backend's request to a modern client is refused (CLIENT_NOT_REQUESTABLE), the call still answers", async () => {
-    const sb = start();
+    const sb = shared();
     const answer = await sb.request(modernRequest("ask", "tools/call", { name: "proxy.asking.ask", arguments: { method: "sampling/createMessage", params: { messages: [], maxTokens: 1 } } }, { "io.modelcontextprotocol/clientCapabilities": { sampling: {} } }));
     const text = JSON.stringify(answer["result"]);
     expect(text).toMatch(/CLIENT_NOT_REQUESTABLE|input_required/);
-    // Nothing was written to the modern client as a request of ours.
+    // Nothing was ever written to the modern client as a request of ours.
     expect(sb.received.filter((m) => "method" in m && "id" in m)).toEqual([]);
   });
 });

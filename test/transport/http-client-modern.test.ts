@@ -153,6 +153,31 @@ describe("HttpClientTransport: the modern (2026-07-28) binding", () => {
     await expect(peer.request("server/discover", { _meta: META })).rejects.toMatchObject({ code: -32000, data: { server: "raw", reason: "HTTP_STATUS", status: 400 } });
   });
 
+  it("tools/call carries Mcp-Param-* for the x-mcp-header parameters its listing declared; tools with invalid annotations are left out of the listing", async () => {
+    const tools = [
+      { name: "execute_sql", inputSchema: { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" }, query: { type: "string" } } } },
+      { name: "broken", inputSchema: { type: "object", properties: { list: { type: "array", items: { type: "string", "x-mcp-header": "Item" } } } } },
+    ];
+    const server = await rawServer((seen, res) => {
+      const body = seen.body!;
+      json(res, 200, { jsonrpc: "2.0", id: body.id, result: body.method === "tools/list" ? { tools, resultType: "complete" } : { content: [], resultType: "complete" } });
+    });
+    const warnings: string[] = [];
+    const agent = new Agent({ keepAlive: true });
+    const t = new HttpClientTransport({ url: new URL(server.url), headers: {}, agent }, { label: 'backend "raw"', server: "raw", maxMessageBytes: 1 << 20, onEnd: () => undefined, onWarning: (w) => void warnings.push(w) });
+    cleanups.push(async () => (await t.close(), agent.destroy()));
+    const peer = new JsonRpcPeer(t, { label: "raw" });
+    await peer.start();
+    const listed = await peer.request("tools/list", { _meta: META });
+    expect((listed["tools"] as Array<{ name: string }>).map((tool) => tool.name)).toEqual(["execute_sql"]);
+    expect(warnings).toEqual([expect.stringMatching(/^backend "raw" lists tool "broken" with an invalid x-mcp-header annotation \(x-mcp-header on property "list" is not reachable through "properties" alone\); the tool is left out$/)]);
+    await peer.request("tools/call", { name: "execute_sql", arguments: { region: "Hello, 世界", query: "SELECT 1" }, _meta: META });
+    await peer.request("tools/call", { name: "execute_sql", arguments: { query: "SELECT 1" }, _meta: META });
+    const calls = server.seen.filter((s) => s.body?.method === "tools/call").map((s) => s.headers);
+    expect(calls[0]).toMatchObject({ "mcp-name": "execute_sql", "mcp-param-region": "=?base64?SGVsbG8sIOS4lueVjA==?=" });
+    expect(calls[1]!["mcp-param-region"]).toBeUndefined();
+  });
+
   it("cancelling a modern request closes its stream; no notifications/cancelled is posted", async () => {
     let closed!: () => void;
     const streamClosed = new Promise<void>((resolve) => (closed = resolve));

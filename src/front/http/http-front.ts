@@ -159,7 +159,9 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Requests in flight get the grace period; then streams and sessions end.
+      // Listens end at once (answered with their completion result); requests
+      // in flight get the grace period; then streams and sessions end.
+      await stateless.session.endListens();
       const deadline = Date.now() + config.shutdownGraceMs;
       while ((sessions.busy || stateless.peer.incomingCount > 0) && Date.now() < deadline) await delay(25);
       await sessions.endAll();

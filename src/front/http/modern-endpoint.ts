@@ -1,17 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, JsonRpcError } from "../../jsonrpc/errors.js";
 import { isNotification, isRequest } from "../../jsonrpc/message.js";
-import { JsonRpcPeer } from "../../jsonrpc/peer.js";
+import { DEFAULT_MAX_CONCURRENT_INCOMING, JsonRpcPeer } from "../../jsonrpc/peer.js";
 import { validateMessage } from "../../jsonrpc/parse-message.js";
 import type { Logger } from "../../log/logger.js";
-import { claimsModern, MODERN_METHODS, unsupportedVersionError } from "../../mcp/discover.js";
+import { checkModernMeta, claimsModern, MODERN_METHODS, unsupportedVersionError } from "../../mcp/discover.js";
 import { MODERN_VERSIONS } from "../../mcp/versions.js";
 import { FrontSession, newClientContext } from "../../gateway/front-session.js";
 import type { Gateway } from "../../gateway/gateway.js";
+import { LISTEN } from "../../gateway/listen.js";
 import { checkModernHeaders, headerParamsIn, type HeaderOf } from "./modern-headers.js";
 import { ModernExchange, statusOfError } from "./modern-exchange.js";
 import { replyEmpty, replyJson } from "./replies.js";
 import { StatelessTransport } from "./stateless-transport.js";
+
+/** Modern requests served at once over all modern HTTP clients (listens come on top); more wait in the peer's queue. */
+export const STATELESS_CONCURRENCY = 8 * DEFAULT_MAX_CONCURRENT_INCOMING;
 
 /** The HTTP front's stateless side: one peer and handler set serving every modern POST. */
 export interface StatelessFront {
@@ -25,7 +29,13 @@ export interface StatelessFront {
 /** The stateless side of an HTTP front (started). */
 export async function statelessFront(gateway: Gateway, logger: Logger, maxBufferedBytes: number | undefined): Promise<StatelessFront> {
   const transport = new StatelessTransport();
-  const peer = new JsonRpcPeer(transport, { label: "modern HTTP client", onWarning: (message) => logger.warn(message) });
+  // One peer serves every modern client of the front (a legacy session has
+  // one each), and a listen holds its slot while it is open: room for both.
+  const peer = new JsonRpcPeer(transport, {
+    label: "modern HTTP client",
+    onWarning: (message) => logger.warn(message),
+    maxConcurrentIncoming: STATELESS_CONCURRENCY + gateway.modern.maxListens,
+  });
   const session = new FrontSession(gateway, peer, newClientContext("http"), { stateless: true, wireId: (id) => transport.clientIdOf(id) });
   await peer.start();
   return { transport, peer, session, gateway, maxBufferedBytes };
@@ -94,20 +104,28 @@ export function handleModernPost(req: IncomingMessage, res: ServerResponse, fron
     errorReply(res, headers, message.id, mismatch, 400);
     return;
   }
+  try {
+    // The handlers check _meta again (stdio has no other gate); here the refusal gets its HTTP 400.
+    checkModernMeta(message.method, message.params);
+  } catch (error) {
+    if (!(error instanceof JsonRpcError)) throw error;
+    errorReply(res, headers, message.id, error, 400);
+    return;
+  }
   if (!MODERN_METHODS.has(message.method)) {
-    // After the version check in the handlers' order: an unknown version is -32022 even for an unknown method.
-    const version = (message.params?.["_meta"] as Record<string, unknown>)["io.modelcontextprotocol/protocolVersion"];
-    if (!(MODERN_VERSIONS as readonly unknown[]).includes(version)) {
-      errorReply(res, headers, message.id, unsupportedVersionError(version));
-      return;
-    }
     errorReply(res, headers, message.id, new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${message.method} (not a method of protocol 2026-07-28 this server serves)`), 404);
+    return;
+  }
+  const listen = message.method === LISTEN;
+  if (listen && !acceptsSse) {
+    errorReply(res, headers, message.id, new JsonRpcError(ErrorCode.InvalidRequest, `Invalid Request: ${LISTEN} is answered with an SSE stream; send Accept: application/json, text/event-stream`));
     return;
   }
   const exchange = new ModernExchange(res, message.id, {
     acceptsSse,
     headers,
     ...(front.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: front.maxBufferedBytes }),
+    ...(listen ? { keepAliveMs: gateway.modern.listenKeepAliveMs } : {}),
   });
   const transport = front.transport;
   const peer = front.peer;

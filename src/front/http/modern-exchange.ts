@@ -15,6 +15,8 @@ export interface ModernExchangeOptions {
   headers: Record<string, string>;
   /** Bytes an SSE answer may hold for a slow reader before advisory messages are shed. */
   maxBufferedBytes?: number;
+  /** Once the answer is a stream, an SSE comment every this many ms while it is quiet (long-lived answers: subscriptions/listen); 0 or absent: none. */
+  keepAliveMs?: number;
 }
 
 /**
@@ -122,6 +124,7 @@ export class ModernExchange {
     this.res.flushHeaders();
     const queue = new OutboundQueue(this.res, this.options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.options.maxBufferedBytes });
     this.queue = queue;
+    if (this.options.keepAliveMs !== undefined && this.options.keepAliveMs > 0) this.keepAliveEvery(this.options.keepAliveMs);
     return queue;
   }
 

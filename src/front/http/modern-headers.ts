@@ -41,10 +41,11 @@ export function decodeHeaderValue(value: string): string | undefined {
   if (!FIELD_VALUE.test(value)) return undefined;
   const encoded = SENTINEL.exec(value);
   if (!encoded) return value;
-  const bytes = Buffer.from(encoded[1] as string, "base64");
+  const base64 = encoded[1] as string;
+  const bytes = Buffer.from(base64, "base64");
   const text = bytes.toString("utf8");
-  // A malformed encoding does not round-trip: refuse it rather than compare garbage.
-  return Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
+  // Node decodes leniently: only canonical Base64 (padded) of valid UTF-8 is accepted, never garbage compared.
+  return bytes.toString("base64") === base64 && Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
 }
 
 /**
