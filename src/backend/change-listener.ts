@@ -126,7 +126,8 @@ export class ChangeListener {
     }
     const cancellation = new Cancellation((error) => this.options.logger.warn(`${this.options.label}: a listen cancellation listener failed: ${String(error)}`));
     this.current = cancellation;
-    const acked = new Promise<"acked">((resolve) => this.acks.push(() => resolve("acked")));
+    let ack!: () => void;
+    const acked = new Promise<"acked">((resolve) => this.acks.push((ack = () => resolve("acked"))));
     const listening = this.options.request(ModernMethod.SubscriptionsListen, { notifications: filter }, { timeoutMs: Infinity, cancellation });
     void listening.then(
       () => this.ended(cancellation, undefined),
@@ -140,6 +141,9 @@ export class ChangeListener {
     const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), this.options.ackTimeoutMs)));
     const outcome = await Promise.race([acked, settled, timeout]);
     clearTimeout(timer);
+    // A listen that ended or timed out unacknowledged must not take the next listen's acknowledgement.
+    const waiting = this.acks.indexOf(ack);
+    if (waiting !== -1) this.acks.splice(waiting, 1);
     if (outcome === "acked") this.retryMs = this.options.retryMs ?? 1000;
     if (outcome === "timeout") this.options.logger.warn(`${this.options.label} did not acknowledge subscriptions/listen within ${this.options.ackTimeoutMs} ms; listening anyway`);
     previous?.cancel(new SwitchboardError("REQUEST_CANCELLED", "replaced by a new listen"));
