@@ -2,6 +2,7 @@ import type { JsonObject } from "../jsonrpc/message.js";
 import type { RequestHandler, RequestOptions } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
+import type { Era } from "../mcp/versions.js";
 import type { StopLadder } from "./child-process.js";
 import type { RemoteStatus } from "../transport/remote-end.js";
 import type { Connector } from "./connector.js";
@@ -53,6 +54,10 @@ export interface BackendStats {
   restarts: number;
   pid: number | null;
   protocolVersion: string | null;
+  /** The era its last handshake found (modern: 2026-07-28, no initialize), null before the first. */
+  era: Era | null;
+  /** What era detection (the server/discover probe) added to its last start, ms; 0 without a probe. */
+  probeMs: number | null;
   serverInfo: { name: string; version: string } | null;
   lastError: string | null;
   inFlight: number;

@@ -14,8 +14,7 @@ import type { Connection, ConnectionEnd, Connector } from "./connector.js";
 import { connectorFor } from "./connectors.js";
 import { formatMs, startupFailure, unavailableReason, whatNext, withinMs } from "./exit-report.js";
 import { explainForwardFailure } from "./forward-failure.js";
-import { openSession, type BackendSession } from "./handshake.js";
-import { DEFAULT_ERA_PROBE_TIMEOUT_MS } from "../config/defaults.js";
+import { openSession, sessionRequestFor, type BackendSession } from "./handshake.js";
 import type { IncomingRequest } from "../jsonrpc/peer.js";
 import type { ListSender } from "./catalog-listing.js";
 import { openModern, type ModernConnection } from "./modern-connection.js";
@@ -57,7 +56,6 @@ export class Backend {
   private firstStart: Promise<void> | undefined;
   /** The modern side of the current connection (its `_meta`, its listen), when the backend is modern. */
   private modern: ModernConnection | undefined;
-  private readonly hints = new Map<CatalogKind, CacheHint>();
   private probeMsValue: number | null = null;
 
   constructor(name: string, config: ServerConfig, options: BackendOptions) {
@@ -103,7 +101,7 @@ export class Backend {
    * gateway then applies its default).
    */
   cacheHint(kind: CatalogKind): CacheHint | undefined {
-    return this.modern ? this.hints.get(kind) : undefined;
+    return this.modern?.hints.get(kind);
   }
 
   /** What era detection (the server/discover probe) took at the last start, ms; 0 when no probe ran, null before any start. */
@@ -184,6 +182,8 @@ export class Backend {
 
   /** Send a notification (e.g. `notifications/roots/list_changed`) if connected; a backend that is down misses it. */
   notify(method: string, params?: JsonObject): void {
+    // The modern era has no client notifications besides cancellation (roots changes are asked for again through MRTR).
+    if (this.modern && method !== Method.Cancelled) return;
     if (this.stateValue === "ready") void this.peer?.notify(method, params).catch(() => undefined);
   }
 
@@ -232,6 +232,8 @@ export class Backend {
       restarts: this.restart.restarts,
       pid: this.connection?.pid ?? null,
       protocolVersion: this.session?.protocolVersion ?? null,
+      era: this.session?.era ?? null,
+      probeMs: this.probeMsValue,
       serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
       lastError: this.lastError,
       inFlight: this.peer?.pendingCount ?? 0,
@@ -268,18 +270,8 @@ export class Backend {
     peer.onclose = () => this.connectionEnded(generation);
     try {
       await peer.start();
-      const timeout = this.config.startupTimeoutMs;
       const config = this.config;
-      const handshake = openSession(peer, {
-        label: this.label,
-        timeoutMs: timeout,
-        capabilities: this.options.clientCapabilities ?? {},
-        warn: (m) => logger.warn(m),
-        // The legacy HTTP+SSE transport has no modern era.
-        era: config.type === "sse" ? "legacy" : (config.era ?? "auto"),
-        probeTimeoutMs: config.probeTimeoutMs ?? DEFAULT_ERA_PROBE_TIMEOUT_MS,
-        verdictKey: config.type === "http" ? config.url : undefined,
-      });
+      const handshake = openSession(peer, sessionRequestFor(config, this.label, this.options.clientCapabilities ?? {}, (m) => logger.warn(m)));
       const outcome = await Promise.race([handshake, connection.ended.then((end) => Promise.reject(end.error ?? new Error(end.description)))]);
       if (generation !== this.generation) return;
       // Its output may have closed right after the last answer: that connection is no start.
@@ -287,7 +279,6 @@ export class Backend {
       this.session = outcome.session;
       this.probeMsValue = outcome.probeMs;
       this.endModern();
-      this.hints.clear();
       if (outcome.session.era === "modern") {
         this.modern = openModern(peer, { config, label: this.label, logger, ours: this.options.clientCapabilities ?? {}, capabilities: outcome.session.capabilities });
       }
@@ -302,7 +293,7 @@ export class Backend {
       const lists = new Map<CatalogKind, readonly JsonObject[]>();
       for (const [kind, listed] of outcome.lists) {
         lists.set(kind, listed.entries);
-        if (listed.hint) this.hints.set(kind, listed.hint);
+        if (listed.hint) this.modern?.hints.set(kind, listed.hint);
       }
       this.catalog.install(lists);
       watch.markReady();
@@ -379,15 +370,13 @@ export class Backend {
   private async relist(generation: number, peer: JsonRpcPeer, kinds: readonly CatalogKind[]): Promise<void> {
     const declared = declaredKinds(this.session?.capabilities ?? {});
     const modern = this.modern;
-    const send: ListSender = modern
-      ? (method, params, options) => peer.request(method, modern.dialect.params(params), options)
-      : (method, params, options) => peer.request(method, params, options);
+    const send: ListSender = modern?.send ?? ((method, params, options) => peer.request(method, params, options));
     for (const kind of kinds) {
       if (!declared.includes(kind)) continue;
       const listed = await listAll(send, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
       if (generation !== this.generation || this.stateValue !== "ready") return;
-      if (listed.hint) this.hints.set(kind, listed.hint);
-      else this.hints.delete(kind);
+      if (listed.hint) modern?.hints.set(kind, listed.hint);
+      else modern?.hints.delete(kind);
       this.catalog.set(kind, listed.entries);
     }
   }

@@ -4,6 +4,7 @@ import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { RequestOptions } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
+import { MetaKey } from "../mcp/modern.js";
 import { ModernMethod } from "../mcp/modern-client.js";
 
 /** The list kinds a `subscriptions/listen` may ask for. */
@@ -45,6 +46,8 @@ const MAX_RETRY_MS = 30_000;
 export class ChangeListener {
   private readonly uris = new Set<string>();
   private current: Cancellation | undefined;
+  /** The JSON-RPC id of the current listen, as its acknowledgement names it (`subscriptionId`). */
+  private currentId: unknown;
   private chain: Promise<void> = Promise.resolve();
   private readonly acks: Array<() => void> = [];
   private stopped = false;
@@ -78,9 +81,23 @@ export class ChangeListener {
     return this.reopen();
   }
 
-  /** The backend acknowledged a listen (`notifications/subscriptions/acknowledged`). */
-  acknowledged(): void {
+  /** The backend acknowledged a listen (`notifications/subscriptions/acknowledged`), naming its id in `_meta`. */
+  acknowledged(params: JsonObject | undefined): void {
+    const meta = params?.["_meta"];
+    this.currentId = isJsonObject(meta) ? meta[MetaKey.SubscriptionId] : undefined;
     this.acks.shift()?.();
+  }
+
+  /**
+   * The backend sent `notifications/cancelled` for `requestId`: on stdio that
+   * is how a server ends a listen. True when it named the current listen
+   * (which then ends and is reopened like a listen the backend answered).
+   */
+  endedByServer(requestId: unknown): boolean {
+    const current = this.current;
+    if (!current || this.currentId === undefined || requestId !== this.currentId) return false;
+    current.cancel(new SwitchboardError("REQUEST_CANCELLED", "the backend ended it (notifications/cancelled)"));
+    return true;
   }
 
   /** End listening for good (the connection is going). */
@@ -109,7 +126,8 @@ export class ChangeListener {
     }
     const cancellation = new Cancellation((error) => this.options.logger.warn(`${this.options.label}: a listen cancellation listener failed: ${String(error)}`));
     this.current = cancellation;
-    const acked = new Promise<"acked">((resolve) => this.acks.push(() => resolve("acked")));
+    let ack!: () => void;
+    const acked = new Promise<"acked">((resolve) => this.acks.push((ack = () => resolve("acked"))));
     const listening = this.options.request(ModernMethod.SubscriptionsListen, { notifications: filter }, { timeoutMs: Infinity, cancellation });
     void listening.then(
       () => this.ended(cancellation, undefined),
@@ -123,6 +141,9 @@ export class ChangeListener {
     const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), this.options.ackTimeoutMs)));
     const outcome = await Promise.race([acked, settled, timeout]);
     clearTimeout(timer);
+    // A listen that ended or timed out unacknowledged must not take the next listen's acknowledgement.
+    const waiting = this.acks.indexOf(ack);
+    if (waiting !== -1) this.acks.splice(waiting, 1);
     if (outcome === "acked") this.retryMs = this.options.retryMs ?? 1000;
     if (outcome === "timeout") this.options.logger.warn(`${this.options.label} did not acknowledge subscriptions/listen within ${this.options.ackTimeoutMs} ms; listening anyway`);
     previous?.cancel(new SwitchboardError("REQUEST_CANCELLED", "replaced by a new listen"));

@@ -9,7 +9,7 @@ import type { Implementation } from "../mcp/types.js";
 import { isLegacyVersion, LEGACY_VERSIONS, type Era } from "../mcp/versions.js";
 
 /** What the era probe found out about a backend. */
-export type ProbeOutcome = { era: "modern"; discovered: DiscoverInfo } | { era: "legacy"; why: string };
+export type ProbeOutcome = { era: "modern"; discovered: DiscoverInfo } | { era: "legacy"; why: string; timedOut?: boolean };
 
 /** What the probe sends. */
 export interface ProbeRequest {
@@ -39,7 +39,7 @@ export async function probeEra(peer: JsonRpcPeer, request: ProbeRequest): Promis
   try {
     result = await peer.request(ModernMethod.Discover, params, { timeoutMs });
   } catch (error) {
-    if (hasCode(error, "REQUEST_TIMEOUT")) return { era: "legacy", why: `it did not answer server/discover within ${timeoutMs} ms` };
+    if (hasCode(error, "REQUEST_TIMEOUT")) return { era: "legacy", why: `it did not answer server/discover within ${timeoutMs} ms`, timedOut: true };
     if (!(error instanceof JsonRpcError)) throw error;
     if (!MODERN_ERROR_CODES.has(error.code)) return { era: "legacy", why: `it answered server/discover with error ${error.code}` };
     return modernRefusal(label, error);
@@ -63,14 +63,6 @@ function legacyOrFail(label: string, supported: readonly string[]): ProbeOutcome
     "HANDSHAKE_FAILED",
     `${label} speaks protocol versions ${JSON.stringify(supported)}, none of which the switchboard speaks (it speaks ${MODERN_VERSION}, ${LEGACY_VERSIONS.join(", ")}); upgrade the server or the switchboard`,
   );
-}
-
-/**
- * True when an `initialize` refusal shows that the server is modern after
- * all (a remembered legacy verdict gone stale): a recognised modern error.
- */
-export function isModernRefusal(error: unknown): boolean {
-  return error instanceof JsonRpcError && MODERN_ERROR_CODES.has(error.code);
 }
 
 /**

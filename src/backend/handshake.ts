@@ -9,7 +9,10 @@ import { declaredKinds, listAll, type ListSender, type Listed } from "./catalog-
 import { isLegacyVersion, LATEST_LEGACY_VERSION, type Era } from "../mcp/versions.js";
 import { MODERN_VERSION } from "../mcp/modern.js";
 import { withModernMeta, type DiscoverInfo } from "../mcp/modern-client.js";
-import { ERA_VERDICTS, isModernRefusal, probeEra, type EraVerdicts } from "./era-probe.js";
+import { ERA_VERDICTS, probeEra, type EraVerdicts } from "./era-probe.js";
+import { JsonRpcError } from "../jsonrpc/errors.js";
+import { DEFAULT_ERA_PROBE_TIMEOUT_MS } from "../config/defaults.js";
+import type { ServerConfig } from "../config/types.js";
 
 /** How a server's era is chosen: probed (`auto`), or fixed by its config. */
 export type EraSetting = "auto" | Era;
@@ -76,6 +79,23 @@ export interface SessionRequest {
   verdicts?: EraVerdicts;
 }
 
+/**
+ * How a connection of server `config` opens its session: the startup
+ * timeout, the era its config sets (the legacy HTTP+SSE transport has no
+ * modern era), and the URL as the verdict's key for a Streamable HTTP server.
+ */
+export function sessionRequestFor(config: ServerConfig, label: string, capabilities: JsonObject, warn: (message: string) => void): SessionRequest {
+  return {
+    label,
+    timeoutMs: config.startupTimeoutMs,
+    capabilities,
+    warn,
+    era: config.type === "sse" ? "legacy" : (config.era ?? "auto"),
+    probeTimeoutMs: config.probeTimeoutMs ?? DEFAULT_ERA_PROBE_TIMEOUT_MS,
+    verdictKey: config.type === "http" ? config.url : undefined,
+  };
+}
+
 /** A connection's session and the first whole list of each kind it declared. */
 export interface OpenedSession {
   session: BackendSession;
@@ -99,11 +119,14 @@ export async function openSession(peer: JsonRpcPeer, request: SessionRequest): P
   let era: Era | undefined = request.era === "auto" ? (key === undefined ? undefined : verdicts.get(key)) : request.era;
   let discovered: DiscoverInfo | undefined;
   let probeMs = 0;
+  // Legacy only by assumption: a remembered verdict, or a probe nobody answered in time (a slow start, maybe).
+  let assumed = era === "legacy" && request.era === "auto";
   const probe = async (): Promise<void> => {
     const outcome = await probeEra(peer, { label, timeoutMs: Math.min(request.probeTimeoutMs, timeoutMs), clientInfo: CLIENT_INFO, clientCapabilities: capabilities });
     probeMs = Math.round(performance.now() - started);
     era = outcome.era;
     if (outcome.era === "modern") discovered = outcome.discovered;
+    else assumed = outcome.timedOut === true;
   };
   if (era !== "legacy") await probe();
   if (request.era === "modern" && !discovered) throw new SwitchboardError("HANDSHAKE_FAILED", `${label} is configured as a modern server (era "modern") but did not answer server/discover as one`);
@@ -113,8 +136,9 @@ export async function openSession(peer: JsonRpcPeer, request: SessionRequest): P
     try {
       session = await initializeLegacy(peer, label, timeoutMs, capabilities);
     } catch (error) {
-      // A remembered legacy verdict gone stale: the server is modern now.
-      if (!(request.era === "auto" && probeMs === 0 && isModernRefusal(error))) throw error;
+      // Refused by a server assumed legacy: a remembered verdict gone stale, or a modern server too slow to answer the probe in time.
+      if (!(assumed && error instanceof JsonRpcError)) throw error;
+      assumed = false;
       await probe();
       if (!discovered) throw error;
       session = modernSession(discovered);

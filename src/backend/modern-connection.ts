@@ -2,7 +2,11 @@ import type { ServerConfig } from "../config/types.js";
 import type { JsonObject } from "../jsonrpc/message.js";
 import type { JsonRpcPeer } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
+import type { CatalogKind } from "../mcp/catalog-kinds.js";
+import type { CacheHint } from "../mcp/modern.js";
+import { Method } from "../mcp/methods.js";
 import { ModernMethod } from "../mcp/modern-client.js";
+import type { ListSender } from "./catalog-listing.js";
 import { ChangeListener, listFilterOf } from "./change-listener.js";
 import { CLIENT_INFO } from "./handshake.js";
 import { ModernDialect } from "./modern-dialect.js";
@@ -12,6 +16,10 @@ export interface ModernConnection {
   readonly dialect: ModernDialect;
   /** Its `subscriptions/listen`, when it declared something to listen to (list changes, resource subscriptions). */
   readonly listener: ChangeListener | undefined;
+  /** The cache hints of its last list of each kind. */
+  readonly hints: Map<CatalogKind, CacheHint>;
+  /** How its lists are asked for: with the modern `_meta`, declaring our capabilities. */
+  readonly send: ListSender;
 }
 
 /** What openModern needs. */
@@ -46,8 +54,10 @@ export function openModern(peer: JsonRpcPeer, options: ModernConnectionOptions):
       ackTimeoutMs: options.config.timeoutMs,
     });
     const heard = listener;
-    peer.setNotificationHandler(ModernMethod.SubscriptionsAcknowledged, () => heard.acknowledged());
+    peer.setNotificationHandler(ModernMethod.SubscriptionsAcknowledged, (params) => heard.acknowledged(params));
+    // A modern server sends requests to nobody: its notifications/cancelled can only end a listen of ours.
+    peer.setNotificationHandler(Method.Cancelled, (params) => void heard.endedByServer(params?.["requestId"]));
   }
   dialect = new ModernDialect(options.config, CLIENT_INFO, options.ours, listener);
-  return { dialect, listener };
+  return { dialect, listener, hints: new Map(), send: (method, params, requestOptions) => peer.request(method, dialect.params(params), requestOptions) };
 }

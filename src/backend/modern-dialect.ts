@@ -22,6 +22,8 @@ export class ModernDialect {
   private logLevel: LogLevel | undefined;
   private readonly perClient = new WeakMap<JsonObject, JsonObject>();
   private readonly policy: ClientFeaturePolicy;
+  /** A shared server with configured roots is answered roots/list from the config, whoever the client is. */
+  private readonly configRoots: boolean;
 
   constructor(
     config: ServerConfig,
@@ -32,6 +34,7 @@ export class ModernDialect {
   ) {
     // The same policy as a legacy backend's handshake (gateway/server-requests.ts clientCapabilitiesFor).
     this.policy = { sampling: true, elicitationForm: true, elicitationUrl: true, roots: config.isolation === "session" || config.roots !== undefined };
+    this.configRoots = config.isolation !== "session" && config.roots !== undefined;
   }
 
   /** The log level requests carry (the last `logging/setLevel` the gateway sent), if any. */
@@ -84,6 +87,7 @@ export class ModernDialect {
     let declared = this.perClient.get(client);
     if (!declared) {
       declared = capabilitiesForBackend(this.policy, MODERN_VERSION, client) as JsonObject;
+      if (this.configRoots && declared["roots"] === undefined) declared = { ...declared, roots: {} };
       this.perClient.set(client, declared);
     }
     return declared;

@@ -52,6 +52,14 @@ describe("era detection", () => {
     expect(backend.probeMs).toBeGreaterThanOrEqual(300);
   });
 
+  it("a modern backend too slow to answer the probe in time is probed again when it refuses initialize", async () => {
+    const { backend } = make("slow", fixtureServer("modern-backend", ["--delay-ms", "800"], { probeTimeoutMs: 200 }));
+    await backend.start();
+    expect(backend.state).toBe("ready");
+    expect(backend.backendSession?.era).toBe("modern");
+    expect(backend.tools.map((tool) => tool.name)).toContain("echo");
+  });
+
   it('era "legacy" skips the probe; era "modern" on a legacy server fails clearly', async () => {
     const { backend } = make("pinned", fixtureServer("modern-probe-silent-backend", [], { era: "legacy", probeTimeoutMs: 5000 }));
     await backend.start();
@@ -153,6 +161,16 @@ describe("subscriptions/listen to a modern backend", () => {
     expect(logger.lines.some((line) => /subscriptions\/listen ended it; listening again/.test(line))).toBe(true);
     await backend.request("tools/call", { name: "add_tool", arguments: { name: "after" } });
     await expect.poll(() => backend.tools.map((tool) => tool.name)).toContain("after");
+  });
+
+  it("is reopened after the backend ends it with notifications/cancelled (the stdio way)", async () => {
+    const { backend, logger } = make("modern", fixtureServer("modern-backend"));
+    await backend.start();
+    const listens = async (): Promise<unknown[]> => JSON.parse(textOf(await backend.request("tools/call", { name: "listens", arguments: {} })));
+    await expect.poll(listens).toEqual([{ toolsListChanged: true }]);
+    await backend.request("tools/call", { name: "end_listens", arguments: { cancel: true } });
+    await expect.poll(listens, { timeout: 5000 }).toEqual([{ toolsListChanged: true }]);
+    expect(logger.lines.some((line) => /the backend ended it \(notifications\/cancelled\); listening again/.test(line))).toBe(true);
   });
 
   it("is cancelled when the backend stops", async () => {

@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { MAIN } from "../helpers/paths.js";
 import { startFixture, type RemoteServer } from "../helpers/remote.js";
 import { connectStdio } from "../helpers/sdk.js";
 import { writeConfig } from "../helpers/switchboard-process.js";
@@ -12,11 +10,7 @@ import { writeConfig } from "../helpers/switchboard-process.js";
  * by a legacy v1 client: the era probe is a modern request (server/discover
  * with the 2026-07-28 headers); a modern answer or error keeps the modern
  * era, anything else falls back to initialize.
- *
- * Needs the modern HTTP binding of the client transport (REMOTE's
- * transport/http-client-headers.ts); skipped on a build without it.
  */
-const MODERN_HTTP = existsSync(MAIN.replace(/main\.js$/, "transport/http-client-headers.js"));
 
 const running: Array<{ stop(): Promise<unknown> }> = [];
 afterEach(async () => {
@@ -31,7 +25,7 @@ async function remote(name: string, args: string[] = []): Promise<RemoteServer> 
 
 const textOf = (result: unknown): string => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? "");
 
-describe.skipIf(!MODERN_HTTP)("modern backends over Streamable HTTP, used by a legacy client", () => {
+describe("modern backends over Streamable HTTP, used by a legacy client", () => {
   it("an SDK v2 server (modern only) is detected as modern and served, MRTR included; a v1 SDK server stays legacy", async () => {
     const v2 = await remote("v2-http-backend");
     const v1 = await remote("sdk-http-backend");

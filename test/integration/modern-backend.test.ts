@@ -160,4 +160,22 @@ describe("modern backends used by a legacy client", () => {
     expect(failed?.message).toMatch(/tools\/call on backend "modern" needs input from the client \(elicitation\/create "name"\)/);
     expect(seen.sampling).toEqual([]);
   }, 30_000);
+
+  it("rounds are bounded by proxy.maxInputRounds; roots/list of a shared server is answered from its configured roots", async () => {
+    const seen = fresh();
+    const config = { proxy: { maxInputRounds: 3 }, servers: { modern: { ...stdio("modern-backend"), roots: ["file:///srv/configured"] } } };
+    const { client } = await connectStdio(writeConfig(config), legacyClient("R", seen));
+    running.push({ stop: () => client.close() });
+    await expect.poll(async () => (await client.listTools()).tools.map((tool) => tool.name), { timeout: 10_000 }).toContain("proxy.modern.ask_forever");
+    const failed = await client.callTool({ name: "proxy.modern.ask_forever", arguments: {} }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; message: string },
+    );
+    expect(failed?.code).toBe(-32000);
+    expect(failed?.message).toMatch(/still asked for input after 3 rounds/);
+    expect(seen.elicitation).toEqual(["Round 1: your name?", "Round 2: your name?", "Round 3: your name?"]);
+    expect(textOf(await client.callTool({ name: "proxy.modern.roots", arguments: {} }))).toBe(JSON.stringify(["file:///srv/configured"]));
+    const meta = JSON.parse(textOf(await client.callTool({ name: "proxy.modern.meta", arguments: {} })));
+    expect(meta["io.modelcontextprotocol/clientCapabilities"]).toEqual({ sampling: {}, elicitation: { form: {} }, roots: {} });
+  }, 30_000);
 });
