@@ -120,11 +120,14 @@ export class HttpClientTransport implements Transport {
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const version = modernVersionOf(message);
+    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
+      // In the modern binding closing the stream is the cancellation, and there is nothing to post.
+      if (this.cancelModern(message.params) || version !== undefined) return Promise.resolve();
+    }
     if (version !== undefined) {
       if (isRequest(message) && message.method === "tools/list") this.toolHeaders.listingSent(message.id);
       return this.post(message, JSON.stringify(message), false, version);
     }
-    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
     if (isRequest(message) && message.method === "initialize") {
       this.initialize = message;
       this.sessionId = undefined;
