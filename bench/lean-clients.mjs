@@ -11,6 +11,14 @@ const INIT = {
 };
 
 /** A pipelined NDJSON client on a spawned process's stdin/stdout. */
+/** The modern era's version and the `_meta` every modern request of the bench client carries. */
+const MODERN_VERSION = "2026-07-28";
+const MODERN_META = {
+  "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+  "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
 export class StdioClient {
   constructor(command, args) {
     this.proc = spawn(command, args, { stdio: ["pipe", "pipe", "ignore"] });
@@ -81,20 +89,31 @@ function parseAnswer(contentType, body) {
 
 /** A Streamable HTTP client with one session and a keep-alive agent. */
 export class HttpClient {
-  constructor(url, maxSockets = 256) {
+  /**
+   * `modern`: speak 2026-07-28 — no initialize and no session; every request
+   * carries its version, client info and capabilities in `_meta` and the
+   * mirrored headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name).
+   */
+  constructor(url, maxSockets = 256, { modern = false } = {}) {
     this.url = new URL(url);
     this.agent = new Agent({ keepAlive: true, maxSockets });
     this.session = undefined;
     this.nextId = 1;
+    this.modern = modern;
   }
 
   post(message) {
     const headers = {
       "Content-Type": "application/json",
       Accept: "application/json, text/event-stream",
-      "MCP-Protocol-Version": INIT.protocolVersion,
+      "MCP-Protocol-Version": this.modern ? MODERN_VERSION : INIT.protocolVersion,
     };
     if (this.session) headers["Mcp-Session-Id"] = this.session;
+    if (this.modern && message.id !== undefined) {
+      message = { ...message, params: { ...message.params, _meta: MODERN_META } };
+      headers["Mcp-Method"] = message.method;
+      if (message.method === "tools/call") headers["Mcp-Name"] = message.params.name;
+    }
     const body = JSON.stringify(message);
     headers["Content-Length"] = Buffer.byteLength(body);
     return new Promise((resolve, reject) => {
@@ -124,6 +143,10 @@ export class HttpClient {
   }
 
   async initialize() {
+    if (this.modern) {
+      await this.post({ jsonrpc: "2.0", id: this.nextId++, method: "server/discover", params: {} });
+      return;
+    }
     await this.post({ jsonrpc: "2.0", id: this.nextId++, method: "initialize", params: INIT });
     await this.post({ jsonrpc: "2.0", method: "notifications/initialized" });
   }

@@ -33,6 +33,7 @@ export function checkTargets(byName, readiness, bigList) {
   const direct = byName.direct;
   const bare = byName["bare-http"];
   const remote = byName["switchboard-remote"];
+  const modern = byName["switchboard-http-modern"];
   const peers = Object.values(byName).filter((row) => row.peer && !row.error);
   const best = (key, pick) => (peers.length ? pick(...peers.map((p) => p[key])) : NaN);
   const bestPeer32 = best("callsPerSec32", Math.max);
@@ -47,6 +48,7 @@ export function checkTargets(byName, readiness, bigList) {
     ["HTTP calls/s@256 ≥ 0.7× bare node:http", sb.callsPerSec256 / bare.callsPerSec256, 0.7, ">="],
     ["HTTP median latency ≤ 0.5× best peer", sb.medianUs / bestPeerLatency, 0.5, "<="],
     ["remote HTTP backend: median latency through us ≤ 1.3× direct (bare-http)", remote && !remote.error ? remote.medianUs / bare.medianUs : NaN, 1.3, "<="],
+    ["HTTP 2026-07-28 stateless CPU per call ≤ 1.1× legacy session call", modern && !modern.error ? modern.cpuUsPerCall / sb.cpuUsPerCall : NaN, 1.1, "<="],
     ["stdio median latency ≤ 2× direct", stdio.medianUs / direct.medianUs, 2, "<="],
     ["stdio calls/s@32 ≥ 0.4× direct", stdio.callsPerSec32 / direct.callsPerSec32, 0.4, ">="],
     ["stdio calls/s@256 ≥ 0.4× direct", stdio.callsPerSec256 / direct.callsPerSec256, 0.4, ">="],

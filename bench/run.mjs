@@ -7,6 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client";
 import { latency, median, rssMb, serverCpuUs, throughput } from "./measure.mjs";
 import { checkTargets, machine, table } from "./report.mjs";
 import { bigList, readiness } from "./scenarios.mjs";
@@ -85,7 +86,20 @@ async function main() {
     for (let i = 0; i < N.warm / 2; i++) await call(i);
     const lat = await latency(call, N.latency / 3);
     const at32 = await throughput(call, 32, N.at32 / 3);
-    sdkRows.push({ name, client: "official SDK", medianUs: lat.medianUs, p99Us: lat.p99Us, callsPerSec32: at32 });
+    sdkRows.push({ name, client: "official SDK v1, 2025-11-25 session", medianUs: lat.medianUs, p99Us: lat.p99Us, callsPerSec32: at32 });
+    await client.close();
+  }
+  // The official SDK v2 client pinned to 2026-07-28 (stateless calls) beside
+  // the v1 client's session row above, on the same switchboard.
+  if (running["switchboard-http"]?.target.url) {
+    const client = new ModernClient({ name: "bench-sdk-v2", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await client.connect(new ModernHttpTransport(new URL(running["switchboard-http"].target.url)));
+    const tool = running["switchboard-http"].target.tool;
+    const call = (i) => client.callTool({ name: tool, arguments: { text: `v${i}` } });
+    for (let i = 0; i < N.warm / 2; i++) await call(i);
+    const lat = await latency(call, N.latency / 3);
+    const at32 = await throughput(call, 32, N.at32 / 3);
+    sdkRows.push({ name: "switchboard-http", client: "official SDK v2, 2026-07-28 (stateless)", medianUs: lat.medianUs, p99Us: lat.p99Us, callsPerSec32: at32 });
     await client.close();
   }
   for (const { target } of Object.values(running)) await target.stop().catch(() => undefined);
@@ -115,7 +129,7 @@ async function main() {
   const list = await bigList();
 
   const targets = checkTargets(results, ready, list);
-  const sdkLine = (row) => `${row.name.padEnd(20)} p50 ${row.medianUs.toFixed(0)} µs, p99 ${row.p99Us.toFixed(0)} µs, ${row.callsPerSec32.toFixed(0)} calls/s @32`;
+  const sdkLine = (row) => `${row.name.padEnd(20)} ${row.client.padEnd(40)} p50 ${row.medianUs.toFixed(0)} µs, p99 ${row.p99Us.toFixed(0)} µs, ${row.callsPerSec32.toFixed(0)} calls/s @32`;
   const out = [
     `mcp-switchboard benchmark — ${machine().cpu}, ${machine().cores} cores, ${machine().memoryGb} GB, Node ${process.version}, ${machine().date.slice(0, 10)}${QUICK ? " (quick)" : ""}`,
     `lean client (node:http keep-alive / raw NDJSON), echo backend fixture, median of ${N.rounds} interleaved rounds`,
@@ -146,11 +160,13 @@ function contextLines(results, ready) {
   const stdio = results["switchboard-stdio"];
   const direct = results.direct;
   const http = results["switchboard-http"];
+  const modern = results["switchboard-http-modern"];
   const bare = results["bare-http"];
   const fifty = ready.find((x) => x.backends === 50);
   return [
     `  byte relay median vs direct: ${r(relay?.medianUs, direct?.medianUs)}×; stdio front vs byte relay: ${r(stdio?.medianUs, relay?.medianUs)}×`,
     `  CPU per call at 32 in flight (server side, backends included): stdio front ${r(stdio?.cpuUsPerCall, direct?.cpuUsPerCall)}× direct, HTTP front ${r(http?.cpuUsPerCall, bare?.cpuUsPerCall)}× bare node:http`,
+    `  HTTP front, 2026-07-28 stateless vs 2025-11-25 session (lean client): calls/s@32 ${r(modern?.callsPerSec32, http?.callsPerSec32)}×, CPU per call ${r(modern?.cpuUsPerCall, http?.cpuUsPerCall)}×, p50 ${r(modern?.medianUs, http?.medianUs)}×`,
     `  50 backends: start() overhead ${fifty ? fifty.overheadMs.toFixed(0) : "n/a"} ms vs a bare loop of 50 spawns ${fifty ? fifty.spawnLoopMs.toFixed(0) : "n/a"} ms`,
   ];
 }

@@ -94,8 +94,8 @@ export function freePort() {
   });
 }
 
-async function httpTarget(url, proc, tool) {
-  const client = new HttpClient(url);
+async function httpTarget(url, proc, tool, options = {}) {
+  const client = new HttpClient(url, 256, options);
   await until(async () => {
     await client.initialize();
     return true;
@@ -148,6 +148,13 @@ export const TARGETS = {
     async start() {
       const { proc, url } = spawnServer(NODE, [MAIN, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
       return httpTarget(await url, proc, "proxy.echo.echo");
+    },
+  },
+  "switchboard-http-modern": {
+    label: "switchboard, HTTP front, 2026-07-28 stateless",
+    async start() {
+      const { proc, url } = spawnServer(NODE, [MAIN, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
+      return httpTarget(await url, proc, "proxy.echo.echo", { modern: true });
     },
   },
   "switchboard-remote": {

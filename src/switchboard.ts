@@ -18,6 +18,8 @@ import type {
 } from "./gateway/local-surface.js";
 import { newClientContext } from "./gateway/front-session.js";
 import { CallContext } from "./gateway/request-context.js";
+import type { MrtrOptions } from "./gateway/mrtr-bridge.js";
+import { MIN_STATE_SECRET_LENGTH } from "./gateway/request-state.js";
 import { Cancellation } from "./jsonrpc/cancellation.js";
 import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
@@ -27,6 +29,7 @@ import { healthReport, proxyStats, type HealthReport, type ProxyStats } from "./
 
 export type { BackendHealth, HealthReport, ProxyStats } from "./switchboard-stats.js";
 import { setReaperEnabled } from "./runtime/reaper.js";
+import { modernOptionsOf } from "./gateway/modern-options.js";
 import type { CallToolResult } from "./mcp/types.js";
 
 /** Construction options beside the config. */
@@ -98,6 +101,9 @@ export class Switchboard {
     this.gateway = new Gateway({ namespace, separator, ...(maxNameLength === undefined ? {} : { maxNameLength }) }, this.logger, {
       startupWaitMs: this.config.proxy.startupWaitMs,
       pageSize: this.config.proxy.pageSize,
+      mrtr: mrtrSettings(this.config, options.env ?? process.env),
+      modern: modernOptionsOf(this.config.proxy),
+      maxInputRounds: this.config.proxy.maxInputRounds,
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),
@@ -236,6 +242,7 @@ export class Switchboard {
     }
     this.gateway.startupWaitMs = next.proxy.startupWaitMs;
     this.gateway.pageSize = next.proxy.pageSize;
+    this.gateway.modern = { ...this.gateway.modern, ...modernOptionsOf(next.proxy) };
     this.backends = this.createBackends();
     this.gateway.setBackends(this.backends);
     await Promise.all([...old.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);
@@ -267,6 +274,7 @@ export class Switchboard {
     this.closed = true;
     this.idleCollector?.stop();
     await Promise.all([...this.fronts].map((front) => front.close()));
+    this.gateway.bridge.close();
     await Promise.all([...this.backends.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);
   }
 
@@ -297,4 +305,18 @@ export class Switchboard {
       ...extra,
     });
   }
+}
+
+/**
+ * The MRTR bridge's settings: the config's, the requestState key from
+ * `proxy.requestStateKey`, else the environment's SWITCHBOARD_STATE_KEY
+ * (replicas behind one load balancer share it), else random per process.
+ */
+function mrtrSettings(config: SwitchboardConfig, env: NodeJS.ProcessEnv): MrtrOptions {
+  const key = config.proxy.mrtr.requestStateKey ?? env["SWITCHBOARD_STATE_KEY"];
+  if (key !== undefined && key.length < MIN_STATE_SECRET_LENGTH) {
+    throw new SwitchboardError("CONFIG_INVALID", `SWITCHBOARD_STATE_KEY must be at least ${MIN_STATE_SECRET_LENGTH} characters (a long random string shared by every replica)`);
+  }
+  const settings = { ...config.proxy.mrtr, maxInputRounds: config.proxy.maxInputRounds };
+  return key === undefined ? settings : { ...settings, requestStateKey: key };
 }

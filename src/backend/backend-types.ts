@@ -66,4 +66,10 @@ export interface BackendStats {
 export interface ForwardOptions extends RequestOptions {
   /** Receives the backend's progress for this request. */
   onProgress?: ProgressListener;
+  /**
+   * The capabilities of the client this request serves: what a modern
+   * backend is told in the request's `_meta` (within what the switchboard
+   * can honour for the server); without them, those it was declared at start.
+   */
+  clientCapabilities?: JsonObject;
 }

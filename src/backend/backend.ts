@@ -1,5 +1,6 @@
 import type { CacheHint } from "../mcp/modern.js";
 import type { ServerConfig } from "../config/types.js";
+import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { JsonRpcPeer } from "../jsonrpc/peer.js";
@@ -14,6 +15,10 @@ import { connectorFor } from "./connectors.js";
 import { formatMs, startupFailure, unavailableReason, whatNext, withinMs } from "./exit-report.js";
 import { explainForwardFailure } from "./forward-failure.js";
 import { openSession, type BackendSession } from "./handshake.js";
+import { DEFAULT_ERA_PROBE_TIMEOUT_MS } from "../config/defaults.js";
+import type { IncomingRequest } from "../jsonrpc/peer.js";
+import type { ListSender } from "./catalog-listing.js";
+import { openModern, type ModernConnection } from "./modern-connection.js";
 import { openPeer } from "./backend-peer.js";
 import { ProgressTokens } from "./progress-tokens.js";
 import { RestartSchedule } from "./restart-policy.js";
@@ -50,6 +55,10 @@ export class Backend {
   private lastStartMs: number | null = null;
   private readonly restart: RestartSchedule;
   private firstStart: Promise<void> | undefined;
+  /** The modern side of the current connection (its `_meta`, its listen), when the backend is modern. */
+  private modern: ModernConnection | undefined;
+  private readonly hints = new Map<CatalogKind, CacheHint>();
+  private probeMsValue: number | null = null;
 
   constructor(name: string, config: ServerConfig, options: BackendOptions) {
     this.name = name;
@@ -93,8 +102,25 @@ export class Backend {
    * backend said in its list results; undefined for legacy backends (the
    * gateway then applies its default).
    */
-  cacheHint(_kind: CatalogKind): CacheHint | undefined {
-    return undefined;
+  cacheHint(kind: CatalogKind): CacheHint | undefined {
+    return this.modern ? this.hints.get(kind) : undefined;
+  }
+
+  /** What era detection (the server/discover probe) took at the last start, ms; 0 when no probe ran, null before any start. */
+  get probeMs(): number | null {
+    return this.probeMsValue;
+  }
+
+  /**
+   * Serve a request the backend asks its client for (sampling, elicitation,
+   * roots) as if the backend had sent it on its connection: a modern
+   * backend's input request (MRTR) reaches the client exactly as a legacy
+   * backend's request does. Without a route for such requests: -32601.
+   */
+  serveClientRequest(request: IncomingRequest): Promise<JsonObject> | JsonObject {
+    const serve = this.options.onServerRequest;
+    if (!serve) throw new JsonRpcError(ErrorCode.MethodNotFound, `${request.method} from ${this.label} cannot be passed on: no client route`);
+    return serve(request);
   }
 
   /** The tools it serves now (empty unless ready). */
@@ -136,12 +162,18 @@ export class Backend {
     const peer = this.peer;
     if (this.stateValue !== "ready" || !peer) return Promise.reject(this.unavailableError(method));
     const ended = this.connection?.ended;
+    const modern = this.modern;
     let forwarded = params;
+    if (modern) {
+      const local = modern.dialect.local(method, params);
+      if (local) return local;
+      forwarded = modern.dialect.params(params, options.clientCapabilities);
+    }
     let token: string | undefined;
     if (options.onProgress) {
       token = this.progress.register(options.onProgress);
-      const meta = isJsonObject(params?.["_meta"]) ? params["_meta"] : {};
-      forwarded = { ...params, _meta: { ...meta, progressToken: token } };
+      const meta = isJsonObject(forwarded?.["_meta"]) ? forwarded["_meta"] : {};
+      forwarded = { ...forwarded, _meta: { ...meta, progressToken: token } };
     }
     // The peer was made with this backend's timeout: options pass through as they are.
     const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, ended));
@@ -179,6 +211,7 @@ export class Backend {
     this.restart.cancel();
     const connection = this.connection;
     this.session = undefined;
+    this.endModern();
     this.catalog.clear();
     if (wasDisabled || !connection) return;
     const peer = this.peer;
@@ -236,21 +269,44 @@ export class Backend {
     try {
       await peer.start();
       const timeout = this.config.startupTimeoutMs;
-      const handshake = openSession(peer, this.label, timeout, this.options.clientCapabilities ?? {}, (m) => logger.warn(m));
+      const config = this.config;
+      const handshake = openSession(peer, {
+        label: this.label,
+        timeoutMs: timeout,
+        capabilities: this.options.clientCapabilities ?? {},
+        warn: (m) => logger.warn(m),
+        // The legacy HTTP+SSE transport has no modern era.
+        era: config.type === "sse" ? "legacy" : (config.era ?? "auto"),
+        probeTimeoutMs: config.probeTimeoutMs ?? DEFAULT_ERA_PROBE_TIMEOUT_MS,
+        verdictKey: config.type === "http" ? config.url : undefined,
+      });
       const outcome = await Promise.race([handshake, connection.ended.then((end) => Promise.reject(end.error ?? new Error(end.description)))]);
       if (generation !== this.generation) return;
       // Its output may have closed right after the last answer: that connection is no start.
       if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
+      this.probeMsValue = outcome.probeMs;
+      this.endModern();
+      this.hints.clear();
+      if (outcome.session.era === "modern") {
+        this.modern = openModern(peer, { config, label: this.label, logger, ours: this.options.clientCapabilities ?? {}, capabilities: outcome.session.capabilities });
+      }
       this.lastCapabilities = outcome.session.capabilities;
       this.restart.ready();
       this.lastStartMs = Math.round(performance.now() - spawnedAt);
       this.lastError = null;
       this.setState("ready");
-      const counts = [...outcome.lists].map(([kind, list]) => `${list.length} ${kind}`).join(", ") || "no catalog";
-      logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})`);
-      this.catalog.install(outcome.lists);
+      const counts = [...outcome.lists].map(([kind, list]) => `${list.entries.length} ${kind}`).join(", ") || "no catalog";
+      const probe = outcome.probeMs > 0 ? `, era probe ${outcome.probeMs} ms` : "";
+      logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})${probe}`);
+      const lists = new Map<CatalogKind, readonly JsonObject[]>();
+      for (const [kind, listed] of outcome.lists) {
+        lists.set(kind, listed.entries);
+        if (listed.hint) this.hints.set(kind, listed.hint);
+      }
+      this.catalog.install(lists);
       watch.markReady();
+      this.modern?.listener?.start().catch((error: unknown) => logger.warn(`${this.label} could not listen for changes: ${String(error)}`));
     } catch (error) {
       if (generation !== this.generation) return;
       const end = await withinMs(connection.ended, hasCode(error, "CONNECTION_CLOSED") ? EXIT_STATUS_WAIT_MS : 0);
@@ -272,6 +328,7 @@ export class Backend {
     this.restart.ended();
     const connection = this.connection;
     this.session = undefined;
+    this.endModern();
     this.lastError = end?.error ? end.description : "its connection ended";
     this.setState("restarting");
     this.catalog.clear();
@@ -321,12 +378,24 @@ export class Backend {
   /** Fetch and install `kinds` of connection `generation` (dropped if that connection ended meanwhile). */
   private async relist(generation: number, peer: JsonRpcPeer, kinds: readonly CatalogKind[]): Promise<void> {
     const declared = declaredKinds(this.session?.capabilities ?? {});
+    const modern = this.modern;
+    const send: ListSender = modern
+      ? (method, params, options) => peer.request(method, modern.dialect.params(params), options)
+      : (method, params, options) => peer.request(method, params, options);
     for (const kind of kinds) {
       if (!declared.includes(kind)) continue;
-      const list = await listAll(peer, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
+      const listed = await listAll(send, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
       if (generation !== this.generation || this.stateValue !== "ready") return;
-      this.catalog.set(kind, list);
+      if (listed.hint) this.hints.set(kind, listed.hint);
+      else this.hints.delete(kind);
+      this.catalog.set(kind, listed.entries);
     }
+  }
+
+  /** The modern side of the connection ends with it (its listen is cancelled). */
+  private endModern(): void {
+    this.modern?.listener?.stop();
+    this.modern = undefined;
   }
 
   private forwardNotification(method: string, params: JsonObject | undefined): void {

@@ -1,7 +1,8 @@
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
-import type { JsonRpcPeer } from "../jsonrpc/peer.js";
+import type { RequestOptions } from "../jsonrpc/peer.js";
+import { composeCacheHints, readCacheHint, type CacheHint } from "../mcp/modern.js";
 import { CATALOG_KINDS, CATALOG_KIND_RULES, identityOf, type CatalogKind } from "../mcp/catalog-kinds.js";
 
 /** Most pages a list may have before we call it a loop. */
@@ -24,29 +25,38 @@ function entryProblem(kind: CatalogKind, entry: unknown): string | undefined {
   return undefined;
 }
 
+/** How a listing sends its requests: the connection's peer, with the modern `_meta` added for a modern backend. */
+export type ListSender = (method: string, params: JsonObject, options: RequestOptions) => Promise<JsonObject>;
+
+/** One whole list and, from a modern backend, how long it may be cached and for whom. */
+export interface Listed {
+  entries: JsonObject[];
+  /** The pages' cache hints composed (smallest ttlMs, private if any page is); undefined when no page carried one. */
+  hint: CacheHint | undefined;
+}
+
+/** A hint that never widens what the pages said: a page without one counts as immediately stale. */
+const NO_HINT: CacheHint = { ttlMs: 0, cacheScope: "private" };
+
 /**
  * One whole list of `kind` from a backend, following `nextCursor` to the
  * last page. Entries that cannot be routed are left out with a warning. A
  * server that declares `resources` but answers `resources/templates/list`
  * with -32601 (templates are optional) has no templates.
  */
-export async function listAll(
-  peer: JsonRpcPeer,
-  kind: CatalogKind,
-  label: string,
-  timeoutMs: number,
-  warn: (message: string) => void,
-): Promise<JsonObject[]> {
+export async function listAll(send: ListSender, kind: CatalogKind, label: string, timeoutMs: number, warn: (message: string) => void): Promise<Listed> {
   const rule = CATALOG_KIND_RULES[kind];
   const entries: JsonObject[] = [];
+  const hints: Array<CacheHint | undefined> = [];
+  const done = (): Listed => ({ entries, hint: hints.some((hint) => hint !== undefined) ? composeCacheHints(hints, NO_HINT) : undefined });
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
     let result: JsonObject;
     try {
-      result = await peer.request(rule.listMethod, cursor === undefined ? {} : { cursor }, { timeoutMs });
+      result = await send(rule.listMethod, cursor === undefined ? {} : { cursor }, { timeoutMs });
     } catch (error) {
-      if (kind === "resourceTemplates" && error instanceof JsonRpcError && error.code === ErrorCode.MethodNotFound) return entries;
+      if (kind === "resourceTemplates" && error instanceof JsonRpcError && error.code === ErrorCode.MethodNotFound) return done();
       throw error;
     }
     const items = result[rule.resultKey];
@@ -61,8 +71,9 @@ export async function listAll(
       }
       entries.push(item as JsonObject);
     }
+    hints.push(readCacheHint(result));
     const next = result["nextCursor"];
-    if (typeof next !== "string" || next === "") return entries;
+    if (typeof next !== "string" || next === "") return done();
     if (seen.has(next)) throw new SwitchboardError("HANDSHAKE_FAILED", `${label} repeated ${rule.listMethod} cursor ${JSON.stringify(next)}; stopping`);
     seen.add(next);
     cursor = next;

@@ -1,7 +1,9 @@
-import type { HttpFrontConfig, HttpResumeConfig, ProxyConfig, RestartPolicy } from "./types.js";
+import type { HttpFrontConfig, HttpResumeConfig, MrtrConfig, ProxyConfig, RestartPolicy } from "./types.js";
 
 /** Per-request timeout of a backend. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Longest wait for a backend's answer to the era probe (`server/discover`) before it is taken for legacy. */
+export const DEFAULT_ERA_PROBE_TIMEOUT_MS = 3000;
 /** Restart policy of a backend. */
 export const DEFAULT_RESTART: RestartPolicy = { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 /**
@@ -15,6 +17,17 @@ export const DEFAULT_REMOTE_RESTART: RestartPolicy = { maxAttempts: 1_000_000, i
  * still starting; lists come in one page unless proxy.pageSize is set; at most 50 per-session backend
  * processes, each stopped after 10 minutes unused.
  */
+/**
+ * The MRTR bridge's defaults: a held call waits 5 minutes for its client's
+ * retry; 1000 held at once; 16 backend requests waiting per call; requests
+ * arriving within 10 ms asked together (rounds: DEFAULT_PROXY.maxInputRounds).
+ */
+export const DEFAULT_MRTR_CONFIG: MrtrConfig = {
+  heldCallTimeoutMs: 5 * 60_000,
+  maxHeldCalls: 1000,
+  maxInputRequests: 16,
+  inputBatchWindowMs: 10,
+};
 export const DEFAULT_PROXY: ProxyConfig = {
   enabled: true,
   namespace: "proxy",
@@ -23,6 +36,11 @@ export const DEFAULT_PROXY: ProxyConfig = {
   pageSize: 0,
   maxSessionBackends: 50,
   sessionBackendIdleMs: 10 * 60_000,
+  cacheTtlMs: 0,
+  maxListens: 100,
+  listenKeepAliveMs: 25_000,
+  maxInputRounds: 16,
+  mrtr: DEFAULT_MRTR_CONFIG,
 };
 /** The HTTP front's defaults: loopback only, the seed's port and path. */
 export const DEFAULT_HTTP: HttpFrontConfig = {

@@ -2,9 +2,10 @@ import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { isLogLevel } from "../log/logger.js";
 import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
+import { DEFAULT_ERA_PROBE_TIMEOUT_MS, DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
 import { Reader } from "./reader.js";
+import { MRTR_KEYS, parseMrtr } from "./parse-mrtr.js";
 
 export { Reader } from "./reader.js";
 import { isRemoteEntry, parseRemoteServer } from "./parse-remote.js";
@@ -17,8 +18,23 @@ export interface ParsedConfig {
 }
 
 const TOP_KEYS = ["proxy", "servers", "mcpServers", "server", "maxMessageBytes", "maxBufferedBytes", "logLevel", "$schema"];
-const PROXY_KEYS = ["enabled", "namespace", "separator", "maxNameLength", "startupWait", "pageSize", "maxSessionBackends", "sessionBackendIdleTimeout"];
-const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots"];
+const PROXY_KEYS = [
+  "enabled",
+  "namespace",
+  "separator",
+  "maxNameLength",
+  "startupWait",
+  "pageSize",
+  "maxSessionBackends",
+  "sessionBackendIdleTimeout",
+  "cacheTtl",
+  "instructions",
+  "maxListens",
+  "listenKeepAlive",
+  "maxInputRounds",
+  ...MRTR_KEYS,
+];
+const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "era", "probeTimeout"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
 const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume", "keepAliveTimeout"];
 const RESUME_KEYS = ["bufferBytes", "sessionBufferBytes", "retry", "window", "maxConnectionDuration"];
@@ -90,7 +106,14 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     pageSize: read.integer(obj, "pageSize", "proxy", DEFAULT_PROXY.pageSize, 0, 100_000),
     maxSessionBackends: read.integer(obj, "maxSessionBackends", "proxy", DEFAULT_PROXY.maxSessionBackends, 1, 100_000),
     sessionBackendIdleMs: read.integer(obj, "sessionBackendIdleTimeout", "proxy", DEFAULT_PROXY.sessionBackendIdleMs, 1000, 24 * 3600_000),
+    cacheTtlMs: read.integer(obj, "cacheTtl", "proxy", DEFAULT_PROXY.cacheTtlMs, 0, 7 * 24 * 3600_000),
+    maxListens: read.integer(obj, "maxListens", "proxy", DEFAULT_PROXY.maxListens, 0, 100_000),
+    listenKeepAliveMs: read.integer(obj, "listenKeepAlive", "proxy", DEFAULT_PROXY.listenKeepAliveMs, 0, 3600_000),
+    maxInputRounds: read.integer(obj, "maxInputRounds", "proxy", DEFAULT_PROXY.maxInputRounds, 1, 1000),
+    mrtr: parseMrtr(read, obj),
   };
+  const instructions = read.optionalString(obj, "instructions", "proxy");
+  if (instructions !== undefined) proxy.instructions = instructions;
   if (obj["maxNameLength"] !== undefined) proxy.maxNameLength = read.integer(obj, "maxNameLength", "proxy", 64, 8, 1024);
   if (proxy.namespace !== "" && !/^[A-Za-z0-9_.-]+$/.test(proxy.namespace)) {
     read.issues.push({ path: "proxy.namespace", message: "may hold only A-Z a-z 0-9 _ - . (or be empty for no namespace)" });
@@ -163,6 +186,7 @@ function parseServer(read: Reader, value: unknown, path: string): ServerConfig |
   };
   const cwd = read.optionalString(obj, "cwd", path);
   if (cwd !== undefined) server.cwd = cwd;
+  parseEra(read, obj, path, server);
   const roots = parseRoots(read, obj["roots"], joinPath(path, "roots"));
   if (roots !== undefined) server.roots = roots;
   if (roots !== undefined && server.isolation === "session") {
@@ -182,6 +206,14 @@ function parseResume(read: Reader, value: unknown): HttpResumeConfig {
     windowMs: read.integer(obj, "window", path, DEFAULT_RESUME.windowMs, 0, 24 * 3600_000),
     maxConnectionMs: read.integer(obj, "maxConnectionDuration", path, DEFAULT_RESUME.maxConnectionMs, 0, 24 * 3600_000),
   };
+}
+
+/** `era` ("auto", "legacy", "modern") and `probeTimeout` (ms) of a stdio server. */
+function parseEra(read: Reader, obj: JsonObject, path: string, server: StdioServerConfig): void {
+  const era = obj["era"];
+  if (era === "auto" || era === "legacy" || era === "modern") server.era = era;
+  else if (era !== undefined) read.issues.push({ path: joinPath(path, "era"), message: '"auto" (probe with server/discover at each start), "legacy" (initialize, no probe) or "modern"' });
+  if (obj["probeTimeout"] !== undefined) server.probeTimeoutMs = read.integer(obj, "probeTimeout", path, DEFAULT_ERA_PROBE_TIMEOUT_MS, 1, 600_000);
 }
 
 function parseIsolation(read: Reader, obj: JsonObject, path: string): Isolation {

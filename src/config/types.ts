@@ -39,6 +39,10 @@ export interface ServerSettings {
   isolation: Isolation;
   /** Roots answered to a shared server's `roots/list`; without them roots are not declared to it. */
   roots?: RootConfig[];
+  /** The server's era: probed at each start (`auto`, the default), or fixed (no probe). */
+  era?: "auto" | "legacy" | "modern";
+  /** Longest wait for the answer to the era probe (`server/discover`) before the server is taken for legacy, ms. */
+  probeTimeoutMs?: number;
 }
 
 /** A backend server spawned as a child process and spoken to over stdio. */
@@ -150,6 +154,32 @@ export interface ProxyConfig {
   maxSessionBackends: number;
   /** A per-session backend process unused this long (ms) is stopped; the session's next use starts another. */
   sessionBackendIdleMs: number;
+  /** Modern era: `ttlMs` of list, read and discover results when the backends give no hint (0: immediately stale). */
+  cacheTtlMs: number;
+  /** Modern era: `instructions` of `server/discover`. */
+  instructions?: string;
+  /** Modern era: open `subscriptions/listen` streams at once, over all clients. */
+  maxListens: number;
+  /** Modern era: interval of SSE keep-alive comments on a listen stream, ms (0 = none). */
+  listenKeepAliveMs: number;
+  /** Input rounds (MRTR) the switchboard answers for a legacy client on one call to a modern backend. */
+  maxInputRounds: number;
+  /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …); its rounds are bounded by maxInputRounds too. */
+  mrtr: MrtrConfig;
+}
+
+/** The MRTR bridge's settings, read from the proxy section. */
+export interface MrtrConfig {
+  /** Secret the requestState key is derived from (`proxy.requestStateKey`, else env SWITCHBOARD_STATE_KEY, else random per process). */
+  requestStateKey?: string;
+  /** How long a held call waits for its client's retry, and how long a requestState is good for (`heldCallTimeout`), ms. */
+  heldCallTimeoutMs: number;
+  /** Calls held at once (`maxHeldCalls`). */
+  maxHeldCalls: number;
+  /** Backend requests one held call may have waiting for its client (`maxInputRequests`). */
+  maxInputRequests: number;
+  /** Backend requests arriving within this window are asked together (`inputBatchWindow`), ms. */
+  inputBatchWindowMs: number;
 }
 
 /** A fully validated configuration, every default filled in. */

@@ -47,6 +47,7 @@ export async function serveStdio(
   return {
     closed,
     close: async () => {
+      await session.endListens();
       session.dispose();
       await peer.close();
     },

@@ -44,7 +44,7 @@ export function forward(
     if (Object.keys(rest).length > 0) sent = { ...params, _meta: rest };
   }
   // The tag: a backend request arriving on this request's stream names its caller (server-requests.ts).
-  const options: ForwardOptions = { cancellation: context.cancellation, tag: context };
+  const options: ForwardOptions = { cancellation: context.cancellation, tag: context, clientCapabilities: context.client.capabilities };
   if (token !== undefined) {
     const advisory = { advisory: { coalesceKey: `progress:${String(token)}` } };
     options.onProgress = (progress) =>

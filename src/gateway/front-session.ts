@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
-import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { isJsonObject, type JsonObject, type JsonRpcId } from "../jsonrpc/message.js";
 import type { IncomingRequest, JsonRpcPeer } from "../jsonrpc/peer.js";
 import type { ServerCapabilities } from "../mcp/capabilities.js";
 import { CATALOG_KIND_RULES, type CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
 import type { Implementation } from "../mcp/types.js";
 import { negotiateLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../mcp/versions.js";
+import { claimsModern, discoverResult, modernCapabilities } from "../mcp/discover.js";
 import { VERSION } from "../version.js";
 import type { Gateway } from "./gateway.js";
+import { cacheHint, removedInModern, serveModern, type CacheSource } from "./modern-request.js";
+import { LISTEN, Listen } from "./listen.js";
 import { readCallParams, readMeta } from "./request-params.js";
 import { CallContext, type ClientContext, type ClientRequestOptions, type FrontKind } from "./request-context.js";
 import { complete, getPrompt, readResource, setLogLevel, subscription } from "./surface-requests.js";
@@ -33,6 +36,14 @@ export function newClientContext(front: FrontKind): ClientContext {
 export interface FrontSessionOptions {
   /** Called after a successful `initialize` (the HTTP front mints its session here). */
   onInitialize?: (client: ClientContext) => void;
+  /**
+   * The peer carries only modern (stateless) requests of many clients (the
+   * HTTP front's stateless endpoint): the connection is no client, so it is
+   * neither attached to the gateway nor told of catalog changes.
+   */
+  stateless?: boolean;
+  /** The id a request's client sent, from the id the peer serves it under (the stateless HTTP side renumbers requests); default: the same. */
+  wireId?: (id: JsonRpcId) => JsonRpcId;
 }
 
 /** The capability that must have been advertised for a client to hear a kind's list_changed. */
@@ -57,31 +68,56 @@ export class FrontSession {
   private readonly detach: () => void;
   private advertised: ServerCapabilities = {};
   private readonly pendingChanges = new Set<string>();
+  /** This connection's open `subscriptions/listen` streams (modern clients). */
+  private readonly listens = new Set<Listen>();
 
   constructor(gateway: Gateway, peer: JsonRpcPeer, client: ClientContext, options: FrontSessionOptions = {}) {
     this.gateway = gateway;
     this.peer = peer;
     this.client = client;
-    peer.setRequestHandler(Method.Initialize, (request) => {
-      const answer = this.initialize(request);
-      options.onInitialize?.(client);
-      return answer;
+    // Every handler serves both eras: a request whose _meta claims the modern
+    // era gets a client of its own (serveModern); any other is this
+    // connection's client's (legacy). Methods the modern era removed are
+    // -32601 to a modern request.
+    const legacyOnly = (handler: (request: IncomingRequest) => Promise<JsonObject> | JsonObject) => (request: IncomingRequest) =>
+      claimsModern(request.params) ? removedInModern(request) : handler(request);
+    peer.setRequestHandler(
+      Method.Initialize,
+      legacyOnly((request) => {
+        const answer = this.initialize(request);
+        options.onInitialize?.(client);
+        return answer;
+      }),
+    );
+    peer.setRequestHandler(Method.Discover, (request) => this.either(request, () => this.discover(), "default"));
+    peer.setRequestHandler(Method.Ping, legacyOnly(() => ({})));
+    const wireId = options.wireId ?? ((id: JsonRpcId) => id);
+    peer.setRequestHandler(LISTEN, (request) => {
+      if (!claimsModern(request.params)) {
+        throw new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${LISTEN} belongs to protocol 2026-07-28; send it with that version in params._meta (a legacy session hears changes as list_changed notifications)`);
+      }
+      return Listen.serve(gateway, request, wireId(request.id), client.front, this.listens);
     });
-    peer.setRequestHandler(Method.Ping, () => ({}));
-    peer.setRequestHandler(Method.ToolsCall, (request) => this.callTool(request));
+    peer.setRequestHandler(Method.ToolsCall, (request) => this.either(request, (context) => this.callTool(request, context)));
     for (const kind of ["tools", "prompts", "resources", "resourceTemplates"] as const) {
-      peer.setRequestHandler(CATALOG_KIND_RULES[kind].listMethod, (request) => gateway.list(kind, request.params?.["cursor"], request.cancellation));
+      const source: CacheSource = { kind };
+      peer.setRequestHandler(CATALOG_KIND_RULES[kind].listMethod, (request) =>
+        this.either(request, () => gateway.list(kind, request.params?.["cursor"], request.cancellation), source),
+      );
     }
-    peer.setRequestHandler(Method.PromptsGet, (request) => getPrompt(gateway, request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.ResourcesRead, (request) => readResource(gateway, request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.ResourcesSubscribe, (request) => subscription(gateway, request.method, request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.ResourcesUnsubscribe, (request) => subscription(gateway, request.method, request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.CompletionComplete, (request) => complete(gateway, request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.LoggingSetLevel, (request) => setLogLevel(gateway, request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.TasksGet, (request) => gateway.tasks.get(request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.TasksResult, (request) => gateway.tasks.result(request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.TasksCancel, (request) => gateway.tasks.cancel(request.params, this.contextOf(request)));
-    peer.setRequestHandler(Method.TasksList, (request) => gateway.tasks.list(request.params, this.contextOf(request)));
+    peer.setRequestHandler(Method.PromptsGet, (request) => this.either(request, (context) => getPrompt(gateway, request.params, context)));
+    peer.setRequestHandler(Method.ResourcesRead, (request) =>
+      this.either(request, (context) => readResource(gateway, request.params, context), () => readSource(gateway, request.params)),
+    );
+    peer.setRequestHandler(Method.ResourcesSubscribe, legacyOnly((request) => subscription(gateway, request.method, request.params, this.contextOf(request))));
+    peer.setRequestHandler(Method.ResourcesUnsubscribe, legacyOnly((request) => subscription(gateway, request.method, request.params, this.contextOf(request))));
+    peer.setRequestHandler(Method.CompletionComplete, (request) => this.either(request, (context) => complete(gateway, request.params, context)));
+    peer.setRequestHandler(Method.LoggingSetLevel, legacyOnly((request) => setLogLevel(gateway, request.params, this.contextOf(request))));
+    // Tasks are a 2026-07-28 extension the switchboard does not carry for modern clients (yet).
+    peer.setRequestHandler(Method.TasksGet, legacyOnly((request) => gateway.tasks.get(request.params, this.contextOf(request))));
+    peer.setRequestHandler(Method.TasksResult, legacyOnly((request) => gateway.tasks.result(request.params, this.contextOf(request))));
+    peer.setRequestHandler(Method.TasksCancel, legacyOnly((request) => gateway.tasks.cancel(request.params, this.contextOf(request))));
+    peer.setRequestHandler(Method.TasksList, legacyOnly((request) => gateway.tasks.list(request.params, this.contextOf(request))));
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;
     });
@@ -93,12 +129,17 @@ export class FrontSession {
         peer.cancelIncoming(id, reason);
       }
     });
-    this.unsubscribe = gateway.events.on("catalogChanged", (kind) => this.catalogChanged(kind));
-    this.detach = gateway.attach({
-      client,
-      notify: (method, params) => this.notify(method, params),
-      request: (method, params, options) => this.request(method, params, options),
-    });
+    if (options.stateless) {
+      this.unsubscribe = () => undefined;
+      this.detach = () => undefined;
+    } else {
+      this.unsubscribe = gateway.events.on("catalogChanged", (kind) => this.catalogChanged(kind));
+      this.detach = gateway.attach({
+        client,
+        notify: (method, params) => this.notify(method, params),
+        request: (method, params, options) => this.request(method, params, options),
+      });
+    }
     const previous = peer.onclose;
     peer.onclose = (reason) => {
       this.dispose();
@@ -106,10 +147,22 @@ export class FrontSession {
     };
   }
 
-  /** Stop forwarding changes, logs and updates to this client; its log level and subscriptions end. */
+  /** Stop forwarding changes, logs and updates to this client; its log level, subscriptions and listens end. */
   dispose(): void {
+    for (const listen of [...this.listens]) listen.end();
     this.unsubscribe();
     this.detach();
+  }
+
+  /**
+   * End this connection's listens gracefully (shutdown): each is answered
+   * with its completion result; resolves once those answers had a turn to
+   * be written.
+   */
+  async endListens(): Promise<void> {
+    if (this.listens.size === 0) return;
+    for (const listen of [...this.listens]) listen.end();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private notify(method: string, params?: JsonObject): void {
@@ -169,13 +222,47 @@ export class FrontSession {
     return answer();
   }
 
-  private contextOf(request: IncomingRequest): CallContext {
-    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError);
+  /**
+   * Serve `request` in its era: a modern one through serveModern (its own
+   * client, `resultType`, the cache hint of `cache`), any other with this
+   * connection's client.
+   */
+  private either(
+    request: IncomingRequest,
+    run: (context: CallContext) => Promise<JsonObject> | JsonObject,
+    cache?: CacheSource | (() => CacheSource),
+  ): Promise<JsonObject> | JsonObject {
+    if (!claimsModern(request.params)) return run(this.contextOf(request));
+    return serveModern(this.gateway, this.client.front, request, run, typeof cache === "function" ? cache() : cache);
   }
 
-  private callTool(request: IncomingRequest): Promise<JsonObject> {
-    const { name, args, meta, task } = readCallParams(request.params); // throws -32602 for bad params
-    const context = new CallContext(this.client, request.id, request.cancellation, meta, request.notify, this.gateway.reportListenerError);
+  /** `server/discover`, to either era: the versions we serve, what a modern client is told we can do, who we are. */
+  private discover(): JsonObject {
+    const modern = this.gateway.modern;
+    return discoverResult({
+      capabilities: modernCapabilities(this.gateway.capabilities()),
+      serverInfo: SERVER_INFO,
+      instructions: modern.instructions,
+      cache: cacheHint(this.gateway, "default"),
+    });
+  }
+
+  private contextOf(request: IncomingRequest): CallContext {
+    return new CallContext(this.client, request.id, request.cancellation, readMeta(request.params), request.notify, this.gateway.reportListenerError, request.params);
+  }
+
+  private callTool(request: IncomingRequest, context: CallContext): Promise<JsonObject> {
+    const { name, args, task } = readCallParams(request.params); // throws -32602 for bad params
     return this.gateway.callTool(name, args, context, task) as Promise<JsonObject>;
   }
+}
+
+/** The backend a `resources/read` goes to (its hint makes the result's cache hint); local or unknown: the default. */
+function readSource(gateway: Gateway, params: JsonObject | undefined): CacheSource {
+  const uri = params?.["uri"];
+  if (typeof uri !== "string") return "default";
+  const route = gateway.catalogs.resources.resolve(uri, gateway.catalogs.resourceTemplates);
+  if (route?.kind !== "backend") return "default";
+  const backend = gateway.backend(route.source.name);
+  return backend ? { backends: [backend] } : "default";
 }

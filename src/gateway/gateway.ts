@@ -20,7 +20,9 @@ import { listPage, unknownNameError } from "./list-page.js";
 import { CatalogSet, type LocalHandlers } from "./catalog-set.js";
 import { callLocalTool, type LocalToolDefinition, type LocalToolHandler } from "./local-tool.js";
 import { LogRouter } from "./log-router.js";
+import { DEFAULT_MODERN, type ModernOptions } from "./modern-options.js";
 import type { SessionBackends } from "./backend-pool.js";
+import { MrtrBridge, type MrtrOptions } from "./mrtr-bridge.js";
 import { routedCall } from "./routed-call.js";
 import { ServerRequests } from "./server-requests.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
@@ -47,6 +49,12 @@ export interface GatewayOptions {
   uris?: UriMapping;
   /** Bounds of the task routing (tasks kept per client session, tasks per tasks/list page). */
   tasks?: TaskRouterOptions;
+  /** Bounds and key of the MRTR bridge (modern clients' input rounds). */
+  mrtr?: Partial<MrtrOptions>;
+  /** Modern-era (2026-07-28) front settings: cache hints, discover instructions, listen bounds. */
+  modern?: Partial<ModernOptions>;
+  /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend before it is given up (default 16). */
+  maxInputRounds?: number;
 }
 
 /**
@@ -71,6 +79,8 @@ export class Gateway {
   readonly serverRequests: ServerRequests;
   /** Tasks (2025-11-25): task ids mapped per client session and routed to their backends. */
   readonly tasks: TaskRouter;
+  /** Modern clients' calls across MRTR rounds: backends' requests held and asked as input_required. */
+  readonly bridge: MrtrBridge;
   /** The processes of session-isolated servers (set by the switchboard; without it such servers are not reachable). */
   sessions: SessionBackends | undefined;
   private readonly logger: Logger;
@@ -86,18 +96,26 @@ export class Gateway {
   startupWaitMs: number;
   /** Items per page of every aggregated list. */
   pageSize: number;
+  /** Modern-era (2026-07-28) front settings. */
+  modern: ModernOptions;
+  /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend (gateway/mrtr-fulfil.ts). */
+  maxInputRounds: number;
 
   constructor(policy: NamingPolicy, logger: Logger, options: GatewayOptions = {}) {
     this.policy = policy;
     this.logger = logger;
     this.startupWaitMs = options.startupWaitMs ?? DEFAULT_PROXY.startupWaitMs;
     this.pageSize = options.pageSize ?? DEFAULT_PROXY.pageSize;
+    this.modern = { ...DEFAULT_MODERN, ...options.modern };
+    this.maxInputRounds = options.maxInputRounds ?? DEFAULT_PROXY.maxInputRounds;
     this.exposure = { naming: policy, uris: options.uris ?? DEFAULT_URI_MAPPING };
     this.catalogs = new CatalogSet(this.exposure);
     this.logs = new LogRouter(logger);
     this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
-    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId), logger);
+    // A held call of the bridge is a client of its own: backends' requests made for it reach it there.
+    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId) ?? this.bridge.sinkOf(clientId), logger);
+    this.bridge = new MrtrBridge(this.serverRequests, logger, options.mrtr);
     this.tasks = new TaskRouter(this, (clientId) => this.clients.get(clientId), options.tasks);
   }
 

@@ -34,6 +34,12 @@ export interface RequestContext {
   readonly cancellation: Cancellation;
   /** The request's `_meta`, as the client sent it. */
   readonly meta: JsonObject | undefined;
+  /**
+   * The request's params as the client sent them, when the front passes
+   * them on: the MRTR bridge reads a modern retry's `inputResponses` and
+   * `requestState` there.
+   */
+  readonly params?: JsonObject | undefined;
   /** Send a notification about this request to its client (progress, logs); advisory ones may be coalesced or dropped for a slow reader. */
   notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void>;
 }
@@ -54,6 +60,8 @@ export class CallContext implements RequestContext {
     readonly notify: (method: string, params?: JsonObject, options?: NotifyOptions) => Promise<void>,
     /** Receives what a listener on `signal` threw. */
     private readonly reportListenerError: AbortListenerReporter,
+    /** The request's params as the client sent them (see RequestContext.params). */
+    readonly params?: JsonObject,
   ) {}
 
   /** Made on first use (most calls never ask), with its listeners isolated. */

@@ -1,8 +1,10 @@
 import type { Backend } from "../backend/backend.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import type { JsonObject } from "../jsonrpc/message.js";
-import { forward, toWireError } from "./forward.js";
+import { toWireError } from "./forward.js";
+import { forwardAnsweringInput } from "./mrtr-fulfil.js";
 import type { Gateway } from "./gateway.js";
+import { MRTR_METHODS } from "./mrtr-bridge.js";
 import type { RequestContext } from "./request-context.js";
 
 /**
@@ -10,7 +12,9 @@ import type { RequestContext } from "./request-context.js";
  * serves this client: the shared process, or (isolation "session") the
  * client session's own one, started on its first call. While the call is
  * in flight the process's requests to a client (sampling, elicitation,
- * roots) can be tied to this client (gateway/server-requests.ts).
+ * roots) can be tied to this client (gateway/server-requests.ts). A modern
+ * client's tools/call, prompts/get and resources/read on a shared process go
+ * through the MRTR bridge (gateway/mrtr-bridge.ts).
  */
 export function routedCall(
   gateway: Gateway,
@@ -22,8 +26,9 @@ export function routedCall(
 ): Promise<JsonObject> {
   const requests = gateway.serverRequests;
   if (backend.config.isolation !== "session") {
+    if (context.client.era === "modern" && MRTR_METHODS.has(method)) return gateway.bridge.call(backend, method, params, context, mapResult);
     const untrack = requests.track(backend, context);
-    return forward(backend, method, params, context, mapResult).finally(untrack);
+    return forwardAnsweringInput(backend, method, params, context, mapResult, gateway.maxInputRounds).finally(untrack);
   }
   const sessions = gateway.sessions;
   if (!sessions || !gateway.isAttached(context.client.id)) {
@@ -45,7 +50,7 @@ export function routedCall(
   const untrack = requests.track(session.backend, context);
   return session.backend
     .start()
-    .then(() => forward(session.backend, method, params, context, mapResult))
+    .then(() => forwardAnsweringInput(session.backend, method, params, context, mapResult, gateway.maxInputRounds))
     .finally(() => {
       untrack();
       session.done();

@@ -84,6 +84,13 @@ export class ServerRequests {
     };
   }
 
+  /** Requests in flight on `backend`, over all clients (what can tie an unlinked message of it to one request). */
+  callsInFlight(backend: object): number {
+    let count = 0;
+    for (const ids of this.inFlight.get(backend)?.values() ?? []) count += ids.length;
+    return count;
+  }
+
   /** Serve one request a backend sent (its handler on the backend's peer). */
   serve(origin: ServerRequestOrigin, request: IncomingRequest): Promise<JsonObject> | JsonObject {
     const { method } = request;

@@ -24,7 +24,20 @@ describe("parseConfig", () => {
       servers: { time: { type: "stdio", command: "uvx", args: ["mcp-server-time"], cwd: "/tmp", env: { TZ: "UTC" } } },
     });
     expect(warnings).toEqual([]);
-    expect(config.proxy).toEqual({ enabled: true, namespace: "proxy", separator: ".", startupWaitMs: 5000, pageSize: 0, maxSessionBackends: 50, sessionBackendIdleMs: 600_000 });
+    expect(config.proxy).toEqual({
+      enabled: true,
+      namespace: "proxy",
+      separator: ".",
+      startupWaitMs: 5000,
+      pageSize: 0,
+      maxSessionBackends: 50,
+      sessionBackendIdleMs: 600_000,
+      cacheTtlMs: 0,
+      maxListens: 100,
+      listenKeepAliveMs: 25_000,
+      maxInputRounds: 16,
+      mrtr: { heldCallTimeoutMs: 300_000, maxHeldCalls: 1000, maxInputRequests: 16, inputBatchWindowMs: 10 },
+    });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
       command: "uvx",
@@ -50,6 +63,19 @@ describe("parseConfig", () => {
     expect(issues({ servers: {}, server: { resume: { window: -1, retry: "soon" } } }).join("\n")).toMatch(/server\.resume\.window[\s\S]*server\.resume\.retry|server\.resume\.retry[\s\S]*server\.resume\.window/);
   });
 
+  it("reads a stdio server's era and probeTimeout, and proxy.maxInputRounds; refuses an unknown era", () => {
+    const { config, warnings } = parseConfig({
+      proxy: { maxInputRounds: 4 },
+      servers: { old: { command: "x", era: "legacy" }, slow: { command: "x", probeTimeout: 500 }, plain: { command: "x" } },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.proxy.maxInputRounds).toBe(4);
+    expect(config.servers["old"]).toMatchObject({ era: "legacy" });
+    expect(config.servers["slow"]).toMatchObject({ probeTimeoutMs: 500 });
+    expect(config.servers["plain"]?.era).toBeUndefined();
+    expect(issues({ servers: { bad: { command: "x", era: "future" } } }).join("\n")).toMatch(/servers\.bad\.era/);
+  });
+
   it("reads isolation, roots (URI strings or { uri, name }) and the session-process limits", () => {
     const { config, warnings } = parseConfig({
       proxy: { maxSessionBackends: 3, sessionBackendIdleTimeout: 5000 },
@@ -63,6 +89,12 @@ describe("parseConfig", () => {
     expect(config.servers["fs"]).toMatchObject({ isolation: "shared", roots: [{ uri: "file:///srv/a" }, { uri: "file:///srv/b", name: "B" }] });
     expect(config.servers["mine"]?.isolation).toBe("session");
     expect(config.servers["mine"]?.roots).toBeUndefined();
+  });
+
+  it("reads the modern-era options (cache hint default, discover instructions, listen bounds)", () => {
+    const { config } = parseConfig({ proxy: { cacheTtl: 60_000, instructions: "Use proxy.* tools.", maxListens: 4, listenKeepAlive: 0 }, servers: {} });
+    expect(config.proxy).toMatchObject({ cacheTtlMs: 60_000, instructions: "Use proxy.* tools.", maxListens: 4, listenKeepAliveMs: 0 });
+    expect(() => parseConfig({ proxy: { cacheTtl: -1 }, servers: {} })).toThrow(/proxy.cacheTtl/);
   });
 
   it("refuses a bad isolation and roots that are not file:// URIs, naming each; warns that roots do nothing for a session-isolated server", () => {

@@ -48,6 +48,17 @@ describe("official MCP conformance suite through the switchboard", () => {
     expect(code).toBe(0);
   }, 300_000);
 
+  it.concurrent("0.2.0-alpha.12 (--requirements 2026-07-28, the modern era): every server scenario matches expected-failures-modern.yml", async (ctx) => {
+    const { code, output } = await runConformance(ctx, ["--suite", "modern"]);
+    expect(output).toMatch(/Running requirements 2026-07-28/);
+    expect(output).toMatch(/Total: \d+ passed, \d+ failed/);
+    expect(output).toMatch(/Baseline check passed/);
+    expect(output).toMatch(/Not-scored scenarios match the baseline too: .*http-header-validation, http-custom-header-server-validation/);
+    expect(output).toMatch(/✓ caching/);
+    expect(output).toMatch(/✓ tools-call-with-progress/);
+    expect(code).toBe(0);
+  }, 300_000);
+
   it.concurrent("0.1.16 with the conformance backend served over Streamable HTTP: the same result as over stdio", async (ctx) => {
     const { code, output } = await runConformance(ctx, ["--backend-over-http"]);
     expect(output).toMatch(/Total: \d+ passed, 0 failed/);

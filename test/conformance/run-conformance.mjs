@@ -8,6 +8,9 @@
 //                             baseline expected-failures.yml
 //   --suite next              conformance 0.2.0-alpha.12, `--requirements 2025-11-25`,
 //                             baseline expected-failures-next.yml
+//   --suite modern            conformance 0.2.0-alpha.12, `--requirements 2026-07-28` (the
+//                             modern era, stateless), baseline expected-failures-modern.yml;
+//                             modern-diagnostics-backend.mjs is mounted beside the fixture
 //   --scenario NAME           only this scenario (for next: at the 2025-11-25 wire)
 //   --expected-failures FILE  another baseline
 //   --mount-prefixed          mount the backend with its name prefix, so every
@@ -62,6 +65,9 @@ writeFileSync(
   JSON.stringify({
     logLevel: "warn",
     servers: {
+      ...(options.suite === "modern"
+        ? { diagnostics: { type: "stdio", command: process.execPath, args: [join(ROOT, "test/conformance/modern-diagnostics-backend.mjs")], prefix: options.prefixed } }
+        : {}),
       conformance: options.overHttp
         ? { type: "http", url: backendUrl, prefix: options.prefixed }
         : { type: "stdio", command: process.execPath, args: [join(ROOT, "fixtures/conformance-backend.mjs")], prefix: options.prefixed },

@@ -13,6 +13,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 /** The repository root. */
 export const ROOT = here("../../");
 const REQUIREMENTS = "2025-11-25";
+const MODERN_REQUIREMENTS = "2026-07-28";
 
 /**
  * name → { entry, all: arguments for a full run, one(scenario): arguments
@@ -39,6 +40,16 @@ export const SUITES = {
     // (json-schema-2020-12, server-sse-polling, server-session-lifecycle)
     // out of the baseline check; we hold them to it ourselves.
     notScored: () => notScoredServerScenarios(join(ROOT, `node_modules/conformance-next/requirements/${REQUIREMENTS}.yaml`)),
+  },
+  // The same alpha with what 2026-07-28 (the modern era) requires, at that wire.
+  modern: {
+    entry: join(ROOT, "node_modules/conformance-next/dist/index.js"),
+    all: ["--requirements", MODERN_REQUIREMENTS],
+    one: (scenario) => ["--scenario", scenario, "--spec-version", MODERN_REQUIREMENTS],
+    baseline: here("./expected-failures-modern.yml"),
+    // Its not_scored server scenarios (the tasks extension, json-schema-2020-12,
+    // the header-validation scenarios) are held to the baseline too.
+    notScored: () => notScoredServerScenarios(join(ROOT, `node_modules/conformance-next/requirements/${MODERN_REQUIREMENTS}.yaml`)),
   },
 };
 

@@ -9,6 +9,7 @@ import { replyEmpty, replyError, replyJson } from "./replies.js";
 import { CORS_ALLOW_HEADERS, corsHeaders, guardRequest, isLoopbackAddress, type GuardPolicy } from "./request-guard.js";
 import { DEFAULT_RESUME_LIMITS } from "./resumable-stream.js";
 import { SessionRegistry } from "./session-registry.js";
+import { statelessFront } from "./modern-endpoint.js";
 
 /** A listening HTTP front. */
 export interface HttpFront {
@@ -51,6 +52,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     allowedHosts: config.allowedHosts,
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
   };
+  const stateless = await statelessFront(gateway, logger, limits.maxBufferedBytes);
   let closing = false;
   const touch = (): void => void gateway.activity++;
 
@@ -113,7 +115,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       replyError(res, 404, `Not Found: the MCP endpoint is ${config.path}`, cors);
       return;
     }
-    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, limits, headers: cors, touch };
+    const ctx: EndpointContext = { sessions, logger, maxBodyBytes: config.maxBodyBytes, limits, headers: cors, touch, stateless };
     switch (req.method) {
       case "POST":
         return handlePost(req, res, ctx);
@@ -157,10 +159,14 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Requests in flight get the grace period; then streams and sessions end.
+      // Listens end at once (answered with their completion result); requests
+      // in flight get the grace period; then streams and sessions end.
+      await stateless.session.endListens();
       const deadline = Date.now() + config.shutdownGraceMs;
-      while (sessions.busy && Date.now() < deadline) await delay(25);
+      while ((sessions.busy || stateless.peer.incomingCount > 0) && Date.now() < deadline) await delay(25);
       await sessions.endAll();
+      stateless.session.dispose();
+      await stateless.peer.close();
       server.closeAllConnections();
       await stopped;
     },

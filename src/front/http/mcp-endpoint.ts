@@ -5,12 +5,13 @@ import { isRequest, type JsonRpcId, type JsonRpcMessage } from "../../jsonrpc/me
 import { validateMessage } from "../../jsonrpc/parse-message.js";
 import type { Logger } from "../../log/logger.js";
 import { Method } from "../../mcp/methods.js";
-import { isLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION, LEGACY_VERSIONS } from "../../mcp/versions.js";
+import { isLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS } from "../../mcp/versions.js";
 import { Exchange, type ExchangeOptions } from "./exchange.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import { replyEmpty, replyError } from "./replies.js";
 import type { HttpSession, SessionRegistry } from "./session-registry.js";
 import { SSE_HEADERS } from "./sse.js";
+import { handleModernPost, isModernPost, type StatelessFront } from "./modern-endpoint.js";
 
 /** Bounds of an answer stream: bytes buffered for a slow reader, and a batch's whole answer. */
 export interface StreamLimits {
@@ -29,6 +30,8 @@ export interface EndpointContext {
   headers: Record<string, string>;
   /** Count one unit of work (idle detection). */
   touch(): void;
+  /** The stateless side, serving modern-era (2026-07-28) POSTs. */
+  stateless: StatelessFront;
 }
 
 const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
@@ -64,6 +67,17 @@ function refuseVersion(req: IncomingMessage, res: ServerResponse, ctx: EndpointC
   return true;
 }
 
+/** GET and DELETE belong to legacy sessions: with a modern MCP-Protocol-Version they are 405 (2026-07-28 has no GET stream and no session). */
+function refuseModernStream(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): boolean {
+  const version = headerValue(req, "mcp-protocol-version");
+  if (version === undefined || !(MODERN_VERSIONS as readonly string[]).includes(version)) return false;
+  replyError(res, 405, `Method Not Allowed: protocol ${version} has no session and no GET stream; POST each request (change notifications come through subscriptions/listen)`, {
+    ...ctx.headers,
+    Allow: "POST",
+  });
+  return true;
+}
+
 /** Find the session a request names: 400 when it names none, 404 when it is unknown or ended. */
 function sessionOf(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): HttpSession | undefined {
   const id = headerValue(req, "mcp-session-id");
@@ -91,7 +105,8 @@ export function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Endpo
     replyError(res, 406, "Not Acceptable: Accept must include application/json or text/event-stream", ctx.headers);
     return;
   }
-  if (refuseVersion(req, res, ctx)) return;
+  // The version header is judged with the body: a modern request is checked
+  // on the stateless side (header against _meta), anything else here.
   // The only wait is for the body; the rest is synchronous (a plain function
   // rather than one big async one keeps per-request state small).
   return readBody(req, ctx.maxBodyBytes).then(
@@ -115,6 +130,11 @@ function handleBody(req: IncomingMessage, res: ServerResponse, ctx: EndpointCont
     replyError(res, 400, `Parse error: body is not valid JSON (${(error as Error).message})`, ctx.headers, ErrorCode.ParseError);
     return;
   }
+  if (isModernPost(headerValue(req, "mcp-protocol-version"), parsed)) {
+    handleModernPost(req, res, ctx.stateless, ctx.headers, parsed, accepts(req, "text/event-stream"));
+    return;
+  }
+  if (refuseVersion(req, res, ctx)) return;
   const batch = Array.isArray(parsed);
   const items: unknown[] = batch ? (parsed as unknown[]) : [parsed];
   if (batch && items.length === 0) {
@@ -213,7 +233,7 @@ export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Endpoi
     replyError(res, 406, "Not Acceptable: GET opens an SSE stream; send Accept: text/event-stream", ctx.headers);
     return;
   }
-  if (refuseVersion(req, res, ctx)) return;
+  if (refuseModernStream(req, res, ctx) || refuseVersion(req, res, ctx)) return;
   const session = sessionOf(req, res, ctx);
   if (!session) return;
   const target = session.transport.streamForGet(headerValue(req, "last-event-id"));
@@ -228,6 +248,7 @@ export function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Endpoi
 
 /** DELETE: end the session. */
 export async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: EndpointContext): Promise<void> {
+  if (refuseModernStream(req, res, ctx)) return;
   const session = sessionOf(req, res, ctx);
   if (!session) return;
   await ctx.sessions.end(session.id);

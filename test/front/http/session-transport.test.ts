@@ -160,7 +160,9 @@ describe("SessionTransport GET stream, for a client that does not read it", () =
     client.setEncoding("utf8");
     client.on("data", (chunk: string) => (text += chunk));
     client.resume();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Until the reader has everything the stream held (a loaded machine may take a while).
+    for (let waited = 0; (stream.writableLength > 0 || !text.endsWith("\n\n")) && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const last = text.trimEnd().split("\n\n").at(-1)!;
     expect(last).toContain('"data":"20000 ');
     expect(text.split("\n\n").length).toBeLessThan(20_000);

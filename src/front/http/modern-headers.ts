@@ -1,0 +1,148 @@
+import { isJsonObject, type JsonObject, type JsonRpcRequest } from "../../jsonrpc/message.js";
+import { JsonRpcError } from "../../jsonrpc/errors.js";
+import { McpErrorCode } from "../../mcp/error-codes.js";
+import { MetaKey } from "../../mcp/modern.js";
+
+/**
+ * The Streamable HTTP rules of 2026-07-28 that mirror body fields into
+ * headers: `MCP-Protocol-Version` equals the `_meta` version; `Mcp-Method`
+ * equals the method; `Mcp-Name` equals `params.name` (tools/call,
+ * prompts/get) or `params.uri` (resources/read); each `Mcp-Param-{Name}`
+ * that a tool's input schema declares with `x-mcp-header` equals the
+ * argument at that property path. Values may come in the Base64 sentinel
+ * form `=?base64?…?=`, decoded before comparing. Any failure is -32020
+ * HeaderMismatch (HTTP 400), saying which header and why.
+ */
+
+/** A header of the request, by lower-case name (first value if repeated). */
+export type HeaderOf = (name: string) => string | undefined;
+
+/** One `x-mcp-header` annotation of a tool's input schema. */
+export interface HeaderParam {
+  /** The name part of `Mcp-Param-{name}`. */
+  name: string;
+  /** The chain of `properties` keys leading to the annotated property. */
+  path: readonly string[];
+}
+
+/** Methods whose `Mcp-Name` is required, and the params field it mirrors. */
+const NAME_FIELD: Readonly<Record<string, "name" | "uri">> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+
+/** Visible ASCII, space and tab (RFC 9110 field values). */
+const FIELD_VALUE = /^[\x20-\x7e\t]*$/;
+const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+
+function mismatch(message: string): JsonRpcError {
+  return new JsonRpcError(McpErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
+}
+
+/** A header value as the client meant it: the Base64 sentinel decoded; undefined when it carries characters a header may not. */
+export function decodeHeaderValue(value: string): string | undefined {
+  if (!FIELD_VALUE.test(value)) return undefined;
+  const encoded = SENTINEL.exec(value);
+  if (!encoded) return value;
+  const base64 = encoded[1] as string;
+  const bytes = Buffer.from(base64, "base64");
+  const text = bytes.toString("utf8");
+  // Node decodes leniently: only canonical Base64 (padded) of valid UTF-8 is accepted, never garbage compared.
+  return bytes.toString("base64") === base64 && Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
+}
+
+/**
+ * The first header rule broken by this modern request, as a -32020 error,
+ * or undefined when every header agrees with the body. `paramsOf` gives the
+ * `x-mcp-header` annotations of a tool by its exposed name.
+ */
+export function checkModernHeaders(header: HeaderOf, request: JsonRpcRequest, paramsOf: (tool: string) => readonly HeaderParam[]): JsonRpcError | undefined {
+  const meta = request.params?.["_meta"];
+  const bodyVersion = isJsonObject(meta) ? meta[MetaKey.ProtocolVersion] : undefined;
+  const version = header("mcp-protocol-version");
+  if (version === undefined) return mismatch("the MCP-Protocol-Version header is required (it must equal _meta's protocol version)");
+  if (version !== bodyVersion) {
+    return mismatch(`MCP-Protocol-Version header value ${JSON.stringify(version)} does not match the body's _meta "${MetaKey.ProtocolVersion}" ${JSON.stringify(bodyVersion ?? null)}`);
+  }
+  const method = header("mcp-method");
+  if (method === undefined) return mismatch(`the Mcp-Method header is required (send Mcp-Method: ${request.method})`);
+  if (method !== request.method) return mismatch(`Mcp-Method header value ${JSON.stringify(method)} does not match the body's method ${JSON.stringify(request.method)}`);
+  const field = NAME_FIELD[request.method];
+  if (field === undefined) return undefined;
+  const bodyName = request.params?.[field];
+  const rawName = header("mcp-name");
+  if (rawName === undefined) return mismatch(`the Mcp-Name header is required for ${request.method} (the value of params.${field})`);
+  const name = decodeHeaderValue(rawName);
+  if (name === undefined) return mismatch("the Mcp-Name header holds characters a header may not carry; send the value as =?base64?…?=");
+  if (name !== bodyName) return mismatch(`Mcp-Name header value ${JSON.stringify(name)} does not match the body's params.${field} ${JSON.stringify(bodyName ?? null)}`);
+  if (request.method !== "tools/call" || typeof bodyName !== "string") return undefined;
+  const args = request.params?.["arguments"];
+  for (const param of paramsOf(bodyName)) {
+    const problem = checkParam(header, param, isJsonObject(args) ? args : undefined);
+    if (problem !== undefined) return mismatch(problem);
+  }
+  return undefined;
+}
+
+/** What is wrong with one annotated argument's header, if anything. */
+function checkParam(header: HeaderOf, param: HeaderParam, args: JsonObject | undefined): string | undefined {
+  const label = `Mcp-Param-${param.name}`;
+  const value = valueAt(args, param.path);
+  const raw = header(`mcp-param-${param.name.toLowerCase()}`);
+  if (value === undefined || value === null) return undefined;
+  if (raw === undefined) return `the ${label} header is required: the tool's input schema mirrors argument ${param.path.join(".")} into it`;
+  const text = decodeHeaderValue(raw);
+  if (text === undefined) return `the ${label} header holds characters a header may not carry; send the value as =?base64?…?=`;
+  const same =
+    typeof value === "string"
+      ? text === value
+      : typeof value === "number"
+        ? text.trim() !== "" && Number(text) === value
+        : typeof value === "boolean"
+          ? text === String(value)
+          : false;
+  return same ? undefined : `${label} header value ${JSON.stringify(text)} does not match argument ${param.path.join(".")} ${JSON.stringify(value)}`;
+}
+
+function valueAt(args: JsonObject | undefined, path: readonly string[]): unknown {
+  let at: unknown = args;
+  for (const key of path) {
+    if (!isJsonObject(at)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
+/** The `x-mcp-header` annotations of an input schema, reached through `properties` chains only (others are not header sources). */
+export function headerParamsOf(schema: unknown): HeaderParam[] {
+  const found: HeaderParam[] = [];
+  const walk = (node: unknown, path: string[], depth: number): void => {
+    if (!isJsonObject(node) || depth > 32) return;
+    const properties = node["properties"];
+    if (!isJsonObject(properties)) return;
+    for (const [key, child] of Object.entries(properties)) {
+      if (!isJsonObject(child)) continue;
+      const name = child["x-mcp-header"];
+      if (typeof name === "string" && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) found.push({ name, path: [...path, key] });
+      walk(child, [...path, key], depth + 1);
+    }
+  };
+  walk(schema, [], 0);
+  return found;
+}
+
+/** Annotations per tool name, computed once per tools list (the list object is replaced on every catalog rebuild). */
+const byList = new WeakMap<object, Map<string, HeaderParam[]>>();
+
+/** The annotations of tool `name` in the tools list result `list` (`{ tools: [...] }`). */
+export function headerParamsIn(list: JsonObject, name: string): readonly HeaderParam[] {
+  let table = byList.get(list);
+  if (table === undefined) {
+    table = new Map();
+    const tools = list["tools"];
+    for (const tool of Array.isArray(tools) ? tools : []) {
+      if (!isJsonObject(tool) || typeof tool["name"] !== "string") continue;
+      const params = headerParamsOf(tool["inputSchema"]);
+      if (params.length > 0) table.set(tool["name"], params);
+    }
+    byList.set(list, table);
+  }
+  return table.get(name) ?? [];
+}

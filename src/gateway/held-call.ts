@@ -1,0 +1,268 @@
+import { Cancellation } from "../jsonrpc/cancellation.js";
+import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
+import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { isJsonObject, type JsonObject, type JsonRpcId } from "../jsonrpc/message.js";
+import type { NotifyOptions } from "../jsonrpc/peer.js";
+import { Method } from "../mcp/methods.js";
+import type { InputRequest } from "../mcp/modern.js";
+import type { ClientContext, ClientRequestOptions, ClientSink, RequestContext } from "./request-context.js";
+
+/** Bounds of one held call. */
+export interface HeldCallBounds {
+  /** Backend requests waiting for the client at once; more are refused to the backend. */
+  maxInputRequests: number;
+  /** How long to gather backend requests that arrive close together into one answer, ms. */
+  inputBatchWindowMs: number;
+}
+
+/** What a client request waiting on a held call gets: the call's final result, or requests for input. */
+export type HeldStep = { kind: "result"; result: JsonObject } | { kind: "input"; inputRequests: Record<string, InputRequest> };
+
+/** A backend request waiting for the modern client's answer. */
+interface PendingInput {
+  readonly request: InputRequest;
+  readonly resolve: (result: JsonObject) => void;
+  readonly reject: (error: Error) => void;
+  readonly unsubscribe: () => void;
+}
+
+/** The client request waiting on the call now (the first one, then each retry). */
+interface Waiter {
+  readonly request: RequestContext;
+  readonly resolve: (step: HeldStep) => void;
+  readonly reject: (error: unknown) => void;
+  readonly unsubscribe: () => void;
+}
+
+/** The short prefix of an input request's key, by method. */
+const KEY_PREFIX: Readonly<Record<string, string>> = {
+  [Method.ElicitationCreate]: "elicitation",
+  [Method.SamplingCreateMessage]: "sampling",
+  [Method.RootsList]: "roots",
+};
+
+/**
+ * One routed call of a modern client to a backend, run on the client's
+ * behalf across its MRTR rounds. The backend call is forwarded with
+ * `context` (a client of its own, `client`, so that what the backend asks
+ * while serving it reaches `sink`, not a front). A backend request is
+ * kept pending under a key until the client's retry answers it; the client
+ * request waiting on the call (next()) gets either the final result or, once
+ * the backend has asked and a short batch window has passed, every pending
+ * request. Abandoning the call answers the pending backend requests with an
+ * error and cancels the backend call (`notifications/cancelled`).
+ */
+export class HeldCall {
+  readonly context: RequestContext;
+  private readonly cancellation = new Cancellation();
+  // Made on first use, like the sink: most calls never ask for input.
+  private pendingInputs: Map<string, PendingInput> | undefined = undefined;
+  private sinkValue: ClientSink | undefined = undefined;
+  private waiter: Waiter | undefined;
+  private outcome: { ok: true; result: JsonObject } | { ok: false; error: unknown } | undefined;
+  private batchTimer: NodeJS.Timeout | undefined;
+  private asked = 0;
+  private ended = false;
+
+  constructor(
+    readonly client: ClientContext,
+    /** The backend's name and the method, for messages. */
+    private readonly server: string,
+    private readonly method: string,
+    origin: RequestContext,
+    private readonly bounds: HeldCallBounds,
+    /** Called once when the call has ended (result, error or abandoned). */
+    private readonly onEnd: () => void,
+  ) {
+    this.context = new HeldContext(client, origin.requestId, this.cancellation, origin.meta, this);
+  }
+
+  /** What messages call this call. */
+  get label(): string {
+    return `${this.method} of backend "${this.server}" for a modern client`;
+  }
+
+  /** The call's client as ServerRequests reaches it: a backend request becomes a pending input of the call. */
+  get sink(): ClientSink {
+    this.sinkValue ??= { client: this.client, notify: () => undefined, request: (method, params, options) => this.ask(method, params, options) };
+    return this.sinkValue;
+  }
+
+  private get pending(): Map<string, PendingInput> {
+    this.pendingInputs ??= new Map();
+    return this.pendingInputs;
+  }
+
+  private get hasPending(): boolean {
+    return this.pendingInputs !== undefined && this.pendingInputs.size > 0;
+  }
+
+  /** True once the call has ended. */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** True while a client request waits on the call. */
+  get isWaited(): boolean {
+    return this.waiter !== undefined;
+  }
+
+  /** Follow the backend call's answer. */
+  run(answered: Promise<JsonObject>): void {
+    answered.then(
+      (result) => this.settle({ ok: true, result }),
+      (error: unknown) => this.settle({ ok: false, error }),
+    );
+  }
+
+  /** Answer the pending backend requests the client answered; unknown keys are ignored, missing ones stay pending. */
+  answer(inputResponses: JsonObject | undefined): void {
+    if (!inputResponses || !this.hasPending) return;
+    for (const [key, value] of Object.entries(inputResponses)) {
+      const input = this.pending.get(key);
+      if (!input || !isJsonObject(value)) continue;
+      this.pending.delete(key);
+      input.unsubscribe();
+      input.resolve(value);
+    }
+  }
+
+  /**
+   * The next step for the client request `request`: at once when the call
+   * has ended or backend requests are pending, else when either happens.
+   * The client cancelling `request` abandons the call.
+   */
+  next(request: RequestContext): Promise<HeldStep> {
+    if (this.outcome) return this.finish();
+    if (this.hasPending) return Promise.resolve(this.inputStep());
+    return new Promise<HeldStep>((resolve, reject) => {
+      const unsubscribe = request.cancellation.onCancel(() => this.abandon("its client cancelled the request"));
+      this.waiter = { request, resolve, reject, unsubscribe };
+    });
+  }
+
+  /** End the call for good: pending backend requests get an error, the backend call is cancelled. */
+  abandon(why: string): void {
+    if (this.ended) return;
+    const error = new JsonRpcError(ErrorCode.ServerError, `${this.label} was abandoned: ${why}`, { reason: "HELD_CALL_ABANDONED" });
+    this.end(() => error);
+    this.cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", `${this.label} was abandoned: ${why}`));
+    this.release()?.reject(error);
+  }
+
+  /** A progress notification or log about the call goes to the client request waiting on it, if any. */
+  notifyClient(method: string, params: JsonObject | undefined, options: NotifyOptions | undefined): Promise<void> {
+    const waiting = this.waiter?.request;
+    if (!waiting) return Promise.resolve();
+    if (method !== Method.Progress) return waiting.notify(method, params, options);
+    const token = waiting.meta?.["progressToken"];
+    // Progress is shown under the waiting request's own token; a request without one asked for none.
+    if (token === undefined) return Promise.resolve();
+    return waiting.notify(method, { ...params, progressToken: token } as JsonObject, options);
+  }
+
+  /** A backend request for the client: pending under a new key until the client's retry answers it. */
+  private ask(method: string, params: JsonObject | undefined, options: ClientRequestOptions): Promise<JsonObject> {
+    if (this.ended) return Promise.reject(new JsonRpcError(ErrorCode.ServerError, `${method} was not passed on: ${this.label} has ended`, { reason: "NO_CLIENT" }));
+    if (this.pending.size >= this.bounds.maxInputRequests) {
+      return Promise.reject(
+        new JsonRpcError(
+          ErrorCode.ServerError,
+          `${method} was not passed on: ${this.label} already has ${this.bounds.maxInputRequests} requests waiting for its client (proxy.maxInputRequests)`,
+          { reason: "TOO_MANY_INPUT_REQUESTS" },
+        ),
+      );
+    }
+    const key = `${KEY_PREFIX[method] ?? "input"}-${++this.asked}`;
+    return new Promise<JsonObject>((resolve, reject) => {
+      const unsubscribe = options.cancellation.onCancel((reason) => {
+        // The backend withdrew its request: the client is no longer asked.
+        this.pending.delete(key);
+        reject(reason);
+      });
+      this.pending.set(key, { request: params === undefined ? { method } : { method, params }, resolve, reject, unsubscribe });
+      this.wake();
+    });
+  }
+
+  /** A backend request arrived: the waiting client request gets it after the batch window. */
+  private wake(): void {
+    if (!this.waiter || this.batchTimer) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      if (this.hasPending) this.release()?.resolve(this.inputStep());
+    }, this.bounds.inputBatchWindowMs);
+    this.batchTimer.unref();
+  }
+
+  private inputStep(): HeldStep {
+    const inputRequests: Record<string, InputRequest> = {};
+    for (const [key, input] of this.pending) inputRequests[key] = input.request;
+    return { kind: "input", inputRequests };
+  }
+
+  private settle(outcome: { ok: true; result: JsonObject } | { ok: false; error: unknown }): void {
+    if (this.ended) return;
+    this.outcome = outcome;
+    const waiter = this.release();
+    if (!waiter) return;
+    this.endNow();
+    if (outcome.ok) waiter.resolve({ kind: "result", result: outcome.result });
+    else waiter.reject(outcome.error);
+  }
+
+  /** The call's outcome for the client; the call ends. */
+  private finish(): Promise<HeldStep> {
+    const outcome = this.outcome as NonNullable<HeldCall["outcome"]>;
+    this.endNow();
+    return outcome.ok ? Promise.resolve({ kind: "result", result: outcome.result }) : Promise.reject(outcome.error);
+  }
+
+  private endNow(): void {
+    this.end(() => new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" }));
+  }
+
+  /** The waiting client request, no longer waiting. */
+  private release(): Waiter | undefined {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    waiter?.unsubscribe();
+    return waiter;
+  }
+
+  /** The call is over: backend requests still pending get `pendingError()` (made only then: most calls have none). */
+  private end(pendingError: () => Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.pendingInputs !== undefined && this.pendingInputs.size > 0) {
+      const error = pendingError();
+      for (const input of this.pending.values()) {
+        input.unsubscribe();
+        input.reject(error);
+      }
+      this.pending.clear();
+    }
+    this.onEnd();
+  }
+}
+
+/** The RequestContext of a held call's backend call: its client is the call's own; notifications go to the waiting client request. */
+class HeldContext implements RequestContext {
+  constructor(
+    readonly client: ClientContext,
+    readonly requestId: JsonRpcId,
+    readonly cancellation: Cancellation,
+    readonly meta: JsonObject | undefined,
+    private readonly call: HeldCall,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  notify(method: string, params?: JsonObject, options?: NotifyOptions): Promise<void> {
+    return this.call.notifyClient(method, params, options);
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { checkModernHeaders, decodeHeaderValue, headerParamsOf, type HeaderOf } from "../../../src/front/http/modern-headers.js";
+import type { JsonRpcRequest } from "../../../src/jsonrpc/message.js";
+
+const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
+
+function headers(values: Record<string, string>): HeaderOf {
+  const lower = Object.fromEntries(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v]));
+  return (name) => lower[name];
+}
+
+describe("modern header rules (pure)", () => {
+  it("decodes the spec's Value Encoding table and refuses malformed or non-header-safe values", () => {
+    expect(decodeHeaderValue("us-west1")).toBe("us-west1");
+    expect(decodeHeaderValue("=?base64?SGVsbG8sIOS4lueVjA==?=")).toBe("Hello, 世界");
+    expect(decodeHeaderValue("=?base64?IHBhZGRlZCA=?=")).toBe(" padded ");
+    expect(decodeHeaderValue("=?base64?bGluZTEKbGluZTI=?=")).toBe("line1\nline2");
+    expect(decodeHeaderValue("=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=")).toBe("=?base64?literal?=");
+    expect(decodeHeaderValue("=?base64?SGVsbG8?=")).toBeUndefined(); // unpadded
+    expect(decodeHeaderValue("=?base64?/w==?=")).toBeUndefined(); // not UTF-8
+    expect(decodeHeaderValue("caf\u00e9")).toBeUndefined();
+  });
+
+  it("finds x-mcp-header annotations only through properties chains", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        region: { type: "string", "x-mcp-header": "Region" },
+        nested: { type: "object", properties: { limit: { type: "integer", "x-mcp-header": "Limit" } } },
+        list: { type: "array", items: { type: "object", properties: { hidden: { type: "string", "x-mcp-header": "Hidden" } } } },
+      },
+    };
+    expect(headerParamsOf(schema)).toEqual([
+      { name: "Region", path: ["region"] },
+      { name: "Limit", path: ["nested", "limit"] },
+    ]);
+  });
+
+  it("answers -32020 for the spec's example mismatch (Mcp-Name 'foo' against body 'bar') and accepts a conforming request", () => {
+    const request: JsonRpcRequest = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "bar", arguments: {}, _meta: meta } };
+    const error = checkModernHeaders(headers({ "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "foo" }), request, () => []);
+    expect(error?.code).toBe(-32020);
+    expect(error?.message).toMatch(/Mcp-Name header value "foo" does not match the body's params.name "bar"/);
+    expect(checkModernHeaders(headers({ "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "bar" }), request, () => [])).toBeUndefined();
+  });
+});
