@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { describeNetworkError, isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
@@ -172,9 +172,10 @@ export class HttpClientTransport implements Transport {
   /**
    * POST one message and handle the answer; `mayRetry`: a 404 for our session
    * re-initializes and retries once; `version`: the message is modern (sent
-   * with its request metadata headers, outside any session).
+   * with its request metadata headers, outside any session); `resent`: this
+   * is the second try after a stale pooled connection (see isStaleSocket).
    */
-  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string): Promise<void> {
+  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string, resent = false): Promise<void> {
     if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
     const headers: OutgoingHttpHeaders =
       version === undefined
@@ -191,6 +192,7 @@ export class HttpClientTransport implements Transport {
       if (id !== undefined) this.inflight.delete(id);
       if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
       if (this.abandoned.has(exchange)) return;
+      if (!resent && isStaleSocket(exchange, error)) return this.post(message, body, mayRetry, version, true);
       throw this.unreachable(error);
     }
     const status = response.statusCode ?? 0;
