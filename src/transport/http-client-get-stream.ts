@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from "node:http";
-import { mediaType, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { isStaleSocket, mediaType, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { readEventStream, type Delivery } from "./http-client-streams.js";
 
 /** What the GET stream needs from the Streamable HTTP transport it belongs to. */
@@ -55,8 +55,8 @@ export class ServerEventStream {
     this.retryMs = ms;
   }
 
-  /** Open the stream unless it is open, or the server offers none. */
-  open(): void {
+  /** Open the stream unless it is open, or the server offers none; `resent`: the second try after a stale pooled connection. */
+  open(resent = false): void {
     if (!this.allowed || this.exchange || !this.host.live()) return;
     const headers = this.host.headers({ accept: "text/event-stream" });
     if (this.lastEventId !== "") headers["last-event-id"] = this.lastEventId;
@@ -87,6 +87,7 @@ export class ServerEventStream {
       (error: unknown) => {
         if (this.exchange !== exchange) return;
         this.exchange = undefined;
+        if (!resent && isStaleSocket(exchange, error)) return this.open(true);
         this.host.unreachable(error);
       },
     );

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { describeNetworkError, isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
@@ -120,11 +120,14 @@ export class HttpClientTransport implements Transport {
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const version = modernVersionOf(message);
+    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
+      // In the modern binding closing the stream is the cancellation, and there is nothing to post.
+      if (this.cancelModern(message.params) || version !== undefined) return Promise.resolve();
+    }
     if (version !== undefined) {
       if (isRequest(message) && message.method === "tools/list") this.toolHeaders.listingSent(message.id);
       return this.post(message, JSON.stringify(message), false, version);
     }
-    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled" && this.cancelModern(message.params)) return Promise.resolve();
     if (isRequest(message) && message.method === "initialize") {
       this.initialize = message;
       this.sessionId = undefined;
@@ -169,9 +172,10 @@ export class HttpClientTransport implements Transport {
   /**
    * POST one message and handle the answer; `mayRetry`: a 404 for our session
    * re-initializes and retries once; `version`: the message is modern (sent
-   * with its request metadata headers, outside any session).
+   * with its request metadata headers, outside any session); `resent`: this
+   * is the second try after a stale pooled connection (see isStaleSocket).
    */
-  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string): Promise<void> {
+  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string, resent = false): Promise<void> {
     if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
     const headers: OutgoingHttpHeaders =
       version === undefined
@@ -188,6 +192,7 @@ export class HttpClientTransport implements Transport {
       if (id !== undefined) this.inflight.delete(id);
       if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
       if (this.abandoned.has(exchange)) return;
+      if (!resent && isStaleSocket(exchange, error)) return this.post(message, body, mayRetry, version, true);
       throw this.unreachable(error);
     }
     const status = response.statusCode ?? 0;

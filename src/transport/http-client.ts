@@ -134,6 +134,19 @@ export function redactUrl(url: URL | string): string {
   return copy.toString().replace(/=redacted/g, "=…");
 }
 
+/**
+ * The request failed because the pooled connection it was given had just
+ * been closed by the server (its keep-alive timeout, or the server went
+ * away): a reset or broken pipe on a reused socket before any answer. Such a
+ * request never reached the server's handler and is sent again once, on a
+ * fresh connection, which then tells whether the server is really there.
+ */
+export function isStaleSocket(exchange: Exchange, error: unknown): boolean {
+  if (!exchange.request.reusedSocket) return false;
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return code === "ECONNRESET" || code === "EPIPE";
+}
+
 /** A network failure in words (`connect ECONNREFUSED 127.0.0.1:4000`), without the request's headers. */
 export function describeNetworkError(error: unknown): string {
   if (error instanceof Error) {

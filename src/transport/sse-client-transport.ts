@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import type { JsonRpcMessage } from "../jsonrpc/message.js";
 import type { SendOptions, Transport } from "../jsonrpc/transport.js";
-import { unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import { readEventStream, type Delivery } from "./http-client-streams.js";
 import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
@@ -87,6 +87,11 @@ export class SseClientTransport implements Transport {
   }
 
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
+    return this.post(message, false);
+  }
+
+  /** POST one message to the endpoint; `resent`: the second try after a stale pooled connection (see isStaleSocket). */
+  private post(message: JsonRpcMessage, resent: boolean): Promise<void> {
     const target = this.postUrl;
     if (this.closed || !target) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const exchange = sendRequest(this.endpoint, "POST", target, { "content-type": "application/json" }, JSON.stringify(message));
@@ -107,6 +112,7 @@ export class SseClientTransport implements Transport {
         else this.options.onWarning(`${this.options.label} ${what}`);
       },
       (error: unknown) => {
+        if (!resent && !this.closed && isStaleSocket(exchange, error)) return this.post(message, true);
         const end = this.unreachableEnd(error);
         this.shutDown(end);
         throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${end.description}`, { cause: error });

@@ -190,6 +190,8 @@ describe("HttpClientTransport: the modern (2026-07-28) binding", () => {
     await t.send({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "slow", _meta: META } });
     await t.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 7 } });
     await streamClosed;
+    // Nor when the cancellation itself carries modern _meta, or names no request of ours.
+    await t.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 99, _meta: META } });
     expect(server.seen.map((s) => s.body?.method)).toEqual(["tools/call"]);
   });
 });
