@@ -81,6 +81,9 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(legacyList).not.toHaveProperty("resultType");
     expect(legacyList).not.toHaveProperty("ttlMs");
     expect((await sb.request({ id: 11, method: "ping" }))["result"]).toEqual({});
+    // server/discover answers a legacy caller too (a dual-era client may probe from a session).
+    const discovered = (await sb.request({ id: 13, method: "server/discover" }))["result"] as Record<string, unknown>;
+    expect(discovered["supportedVersions"]).toContain("2025-11-25");
     // Resource not found: -32602 to a modern request (2026-07-28 reserves -32002), -32002 to the legacy session.
     const missing = await sb.request(modernRequest("r1", "resources/read", { uri: "switchboard://nowhere/x" }));
     expect(missing["error"]).toMatchObject({ code: -32602 });
