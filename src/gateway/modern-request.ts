@@ -99,9 +99,11 @@ export function serveModern(
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;
   const context = new CallContext(client, request.id, request.cancellation, passedOnMeta(raw), request.notify, gateway.reportListenerError);
+  // A result that answers an MRTR retry depends on inputs outside any cache key: never to be cached.
+  const retry = request.params?.["requestState"] !== undefined || request.params?.["inputResponses"] !== undefined;
   const finish = (result: JsonObject): JsonObject => {
     detach();
-    return markResult(gateway, result, cache);
+    return retry && cache !== undefined ? modernResult(result, NOT_CACHEABLE) : markResult(gateway, result, cache);
   };
   let outcome: Promise<JsonObject> | JsonObject;
   try {
@@ -135,6 +137,9 @@ export function removedInModern(request: IncomingRequest): never {
     `Method not found: ${request.method} is not part of protocol 2026-07-28 (log levels travel in each request's _meta, resource subscriptions and change notifications come through subscriptions/listen, and there is no handshake or ping)`,
   );
 }
+
+/** The hint of a cacheable kind of result that must not be cached (an MRTR retry's). */
+const NOT_CACHEABLE: CacheHint = { ttlMs: 0, cacheScope: "private" };
 
 /** Modern variants of shared list results, per cache hint: the shared text is computed once per catalog version and hint. */
 const modernVariants = new WeakMap<object, { ttlMs: number; cacheScope: string; result: JsonObject }>();

@@ -91,6 +91,15 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(legacyMissing["error"]).toMatchObject({ code: -32002 });
   });
 
+  it("reads carry the cache hint of the backend they came from; an MRTR retry's result is never to be cached", async () => {
+    const sb = shared();
+    const uri = "switchboard://conformance/test://static-text";
+    const read = (await sb.request(modernRequest("read-1", "resources/read", { uri })))["result"] as Record<string, unknown>;
+    expect(read).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "public", contents: [{ uri }] });
+    const retried = (await sb.request(modernRequest("read-2", "resources/read", { uri, requestState: "opaque", inputResponses: {} })))["result"] as Record<string, unknown>;
+    expect(retried).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "private" });
+  });
+
   it("ping, logging/setLevel, resources/subscribe and initialize with modern _meta are -32601", async () => {
     const sb = shared();
     for (const [id, method, params] of [
