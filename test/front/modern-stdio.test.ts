@@ -128,6 +128,14 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(bad["error"]).toMatchObject({ code: -32602 });
   });
 
+  it("logs reach a request sent while its backend was still starting (the route is found when the logs come)", async () => {
+    const sb = start();
+    // Sent at once: the switchboard answers while its backends start, and this call waits for its backend.
+    const answer = await sb.request(modernRequest("early", "tools/call", { name: "proxy.conformance.test_tool_with_logging", arguments: {} }, { "io.modelcontextprotocol/logLevel": "info" }));
+    expect(answer["result"]).toMatchObject({ resultType: "complete" });
+    expect(sb.received.filter((m) => m["method"] === "notifications/message").length).toBeGreaterThan(0);
+  });
+
   it("a backend's request to a modern client is refused (CLIENT_NOT_REQUESTABLE), the call still answers", async () => {
     const sb = shared();
     const answer = await sb.request(modernRequest("ask", "tools/call", { name: "proxy.asking.ask", arguments: { method: "sampling/createMessage", params: { messages: [], maxTokens: 1 } } }, { "io.modelcontextprotocol/clientCapabilities": { sampling: {} } }));
