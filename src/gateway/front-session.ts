@@ -89,7 +89,8 @@ export class FrontSession {
         return answer;
       }),
     );
-    peer.setRequestHandler(Method.Discover, (request) => this.either(request, () => this.discover(), "default"));
+    // Each run function is made once here, not per request (the hot path allocates nothing more for the era switch).
+    peer.setRequestHandler(Method.Discover, this.era(() => this.discover(), "default"));
     peer.setRequestHandler(Method.Ping, legacyOnly(() => ({})));
     const wireId = options.wireId ?? ((id: JsonRpcId) => id);
     peer.setRequestHandler(LISTEN, (request) => {
@@ -98,20 +99,15 @@ export class FrontSession {
       }
       return Listen.serve(gateway, request, wireId(request.id), client.front, this.listens);
     });
-    peer.setRequestHandler(Method.ToolsCall, (request) => this.either(request, (context) => this.callTool(request, context)));
+    peer.setRequestHandler(Method.ToolsCall, this.era((request, context) => this.callTool(request, context)));
     for (const kind of ["tools", "prompts", "resources", "resourceTemplates"] as const) {
-      const source: CacheSource = { kind };
-      peer.setRequestHandler(CATALOG_KIND_RULES[kind].listMethod, (request) =>
-        this.either(request, () => gateway.list(kind, request.params?.["cursor"], request.cancellation), source),
-      );
+      peer.setRequestHandler(CATALOG_KIND_RULES[kind].listMethod, this.era((request) => gateway.list(kind, request.params?.["cursor"], request.cancellation), { kind }));
     }
-    peer.setRequestHandler(Method.PromptsGet, (request) => this.either(request, (context) => getPrompt(gateway, request.params, context)));
-    peer.setRequestHandler(Method.ResourcesRead, (request) =>
-      this.either(request, (context) => readResource(gateway, request.params, context), () => readSource(gateway, request.params)),
-    );
+    peer.setRequestHandler(Method.PromptsGet, this.era((request, context) => getPrompt(gateway, request.params, context)));
+    peer.setRequestHandler(Method.ResourcesRead, this.era((request, context) => readResource(gateway, request.params, context), (request) => readSource(gateway, request.params)));
     peer.setRequestHandler(Method.ResourcesSubscribe, legacyOnly((request) => subscription(gateway, request.method, request.params, this.contextOf(request))));
     peer.setRequestHandler(Method.ResourcesUnsubscribe, legacyOnly((request) => subscription(gateway, request.method, request.params, this.contextOf(request))));
-    peer.setRequestHandler(Method.CompletionComplete, (request) => this.either(request, (context) => complete(gateway, request.params, context)));
+    peer.setRequestHandler(Method.CompletionComplete, this.era((request, context) => complete(gateway, request.params, context)));
     peer.setRequestHandler(Method.LoggingSetLevel, legacyOnly((request) => setLogLevel(gateway, request.params, this.contextOf(request))));
     // Tasks are a 2026-07-28 extension the switchboard does not carry for modern clients (yet).
     peer.setRequestHandler(Method.TasksGet, legacyOnly((request) => gateway.tasks.get(request.params, this.contextOf(request))));
@@ -223,17 +219,20 @@ export class FrontSession {
   }
 
   /**
-   * Serve `request` in its era: a modern one through serveModern (its own
-   * client, `resultType`, the cache hint of `cache`), any other with this
-   * connection's client.
+   * The handler of a method served in both eras: a modern request through
+   * serveModern (its own client, `resultType`, the cache hint of `cache`),
+   * any other with this connection's client.
    */
-  private either(
-    request: IncomingRequest,
-    run: (context: CallContext) => Promise<JsonObject> | JsonObject,
-    cache?: CacheSource | (() => CacheSource),
-  ): Promise<JsonObject> | JsonObject {
-    if (!claimsModern(request.params)) return run(this.contextOf(request));
-    return serveModern(this.gateway, this.client.front, request, run, typeof cache === "function" ? cache() : cache);
+  private era(
+    run: (request: IncomingRequest, context: CallContext) => Promise<JsonObject> | JsonObject,
+    cache?: CacheSource | ((request: IncomingRequest) => CacheSource),
+  ): (request: IncomingRequest) => Promise<JsonObject> | JsonObject {
+    const gateway = this.gateway;
+    const front = this.client.front;
+    return (request) => {
+      if (!claimsModern(request.params)) return run(request, this.contextOf(request));
+      return serveModern(gateway, front, request, (context) => run(request, context), typeof cache === "function" ? cache(request) : cache);
+    };
   }
 
   /** `server/discover`, to either era: the versions we serve, what a modern client is told we can do, who we are. */

@@ -41,21 +41,24 @@ export type CacheSource = { kind: CatalogKind } | { backends: readonly Backend[]
  * (MRTR) replaces in routed calls; nothing here holds a backend's request.
  */
 export class ModernRequestSink implements ClientSink {
+  /** The backend the request is routed to, once known (a starting backend's entry is found later). */
+  private target: Backend | undefined;
+
   constructor(
     readonly client: ClientContext,
     private readonly served: IncomingRequest,
     private readonly level: LogLevel | undefined,
-    /** The backend the request is routed to, and whom to ask how many calls are in flight on it. */
-    private readonly target: { backend: Backend; inFlight: (backend: object) => number } | undefined,
+    private readonly gateway: Gateway,
   ) {}
 
   notify(method: string, params?: JsonObject): void {
-    if (method !== Method.LoggingMessage || this.level === undefined || this.target === undefined) return;
+    if (method !== Method.LoggingMessage || this.level === undefined) return;
     if (!shouldDeliver(params?.["level"], this.level)) return;
-    const { backend, inFlight } = this.target;
+    const backend = (this.target ??= targetOf(this.gateway, this.served.method, this.served.params));
+    if (backend === undefined) return;
     const logger = params?.["logger"];
     if (typeof logger !== "string" || (logger !== backend.name && !logger.startsWith(`${backend.name}/`))) return;
-    if (inFlight(backend) !== 1) return;
+    if (this.gateway.serverRequests.callsInFlight(backend) !== 1) return;
     void this.served.notify(method, params).catch(() => undefined);
   }
 
@@ -93,16 +96,16 @@ export function serveModern(
   const meta = checkModernMeta(request.method, request.params);
   const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo);
   const level = meta.logLevel as LogLevel | undefined;
-  const backend = level === undefined ? undefined : targetOf(gateway, request.method, request.params);
-  const target = backend === undefined ? undefined : { backend, inFlight: (b: object) => gateway.serverRequests.callsInFlight(b) };
-  const detach = gateway.attach(new ModernRequestSink(client, request, level, target));
+  const detach = gateway.attach(new ModernRequestSink(client, request, level, gateway));
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;
   // The params go along: the MRTR bridge reads a retry's inputResponses and requestState there.
   const context = new CallContext(client, request.id, request.cancellation, passedOnMeta(raw), request.notify, gateway.reportListenerError, request.params);
+  // A result that answers an MRTR retry depends on inputs outside any cache key: never to be cached.
+  const retry = request.params?.["requestState"] !== undefined || request.params?.["inputResponses"] !== undefined;
   const finish = (result: JsonObject): JsonObject => {
     detach();
-    return markResult(gateway, result, cache);
+    return retry && cache !== undefined ? modernResult(result, NOT_CACHEABLE) : markResult(gateway, result, cache);
   };
   let outcome: Promise<JsonObject> | JsonObject;
   try {
@@ -136,6 +139,9 @@ export function removedInModern(request: IncomingRequest): never {
     `Method not found: ${request.method} is not part of protocol 2026-07-28 (log levels travel in each request's _meta, resource subscriptions and change notifications come through subscriptions/listen, and there is no handshake or ping)`,
   );
 }
+
+/** The hint of a cacheable kind of result that must not be cached (an MRTR retry's). */
+const NOT_CACHEABLE: CacheHint = { ttlMs: 0, cacheScope: "private" };
 
 /** Modern variants of shared list results, per cache hint: the shared text is computed once per catalog version and hint. */
 const modernVariants = new WeakMap<object, { ttlMs: number; cacheScope: string; result: JsonObject }>();

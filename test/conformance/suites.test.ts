@@ -32,7 +32,7 @@ describe("expected-failures files", () => {
     expect(readBaseline(baseline("server: []\n"))).toEqual([]);
   });
 
-  it("both shipped baselines parse and list only known scenario names", () => {
+  it("every shipped baseline parses and lists only known scenario names", () => {
     for (const suite of Object.values(SUITES)) {
       for (const name of readBaseline(suite.baseline)) expect(name).toMatch(/^[a-z0-9-]+$/);
     }
@@ -42,7 +42,13 @@ describe("expected-failures files", () => {
 describe("not-scored scenarios of a requirements run", () => {
   it("the alpha's 2025-11-25 set leaves exactly these to us", () => {
     expect(suiteNamed("next").notScored().sort()).toEqual(["json-schema-2020-12", "server-session-lifecycle", "server-sse-polling"]);
-    expect(() => suiteNamed("0.2")).toThrow(/unknown conformance suite "0.2"; use one of: 0.1.16, next/);
+    expect(() => suiteNamed("0.2")).toThrow(/unknown conformance suite "0.2"; use one of: 0.1.16, next, modern/);
+  });
+
+  it("the alpha's 2026-07-28 set leaves the tasks extension, json-schema-2020-12 and the header scenarios to us", () => {
+    const names = suiteNamed("modern").notScored();
+    expect(names).toEqual(expect.arrayContaining(["tasks-lifecycle", "json-schema-2020-12", "http-header-validation", "http-custom-header-server-validation"]));
+    expect(names.every((name) => name.startsWith("tasks-") || ["json-schema-2020-12", "http-header-validation", "http-custom-header-server-validation"].includes(name))).toBe(true);
   });
 
   it("a failing one outside the baseline fails the run", () => {

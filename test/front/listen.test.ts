@@ -1,5 +1,5 @@
 import { request, type IncomingMessage } from "node:http";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { fixture, nodeModule } from "../helpers/paths.js";
 import { startHttpSwitchboard, writeConfig, type SwitchboardProcess } from "../helpers/switchboard-process.js";
 import { example, modernRequest, RawStdio } from "./modern-helpers.js";
@@ -30,6 +30,16 @@ function stdio(): RawStdio {
   return client;
 }
 
+/** One switchboard for the tests that leave it running as they found it. */
+let sharedStdio: RawStdio | undefined;
+afterAll(async () => {
+  await sharedStdio?.close();
+});
+function shared(): RawStdio {
+  sharedStdio ??= new RawStdio(config);
+  return sharedStdio;
+}
+
 function paramsOf(message: Record<string, unknown>): Record<string, unknown> {
   return message["params"] as Record<string, unknown>;
 }
@@ -40,7 +50,7 @@ function subscriptionOf(message: Record<string, unknown>): unknown {
 
 describe("subscriptions/listen on stdio (raw)", () => {
   it("acknowledges first (the agreed filter), then only the opted-in kinds, each tagged with the listen's id; cancelled by notifications/cancelled", async () => {
-    const sb = stdio();
+    const sb = shared();
     // Wait for the catalog (the first list waits for starting backends).
     await sb.request(modernRequest("warm", "tools/list"));
     const listen = example("SubscriptionsListenRequest", "listen-for-list-changes");
@@ -57,20 +67,25 @@ describe("subscriptions/listen on stdio (raw)", () => {
     expect(sb.received.some((m) => m["method"] === "notifications/prompts/list_changed")).toBe(false);
 
     sb.send({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "listen-1" } });
+    // Once a later request is answered, the cancellation was processed: nothing more comes for listen-1.
+    await sb.request(modernRequest("sync", "tools/list"));
+    const cancelledAt = sb.received.length;
     await sb.request(modernRequest("remove", "tools/call", { name: "proxy.echo.remove_tool", arguments: { name: "fresh" } }));
-    await sb.request(modernRequest("after", "tools/list"));
-    expect(sb.received.filter((m) => m["method"] === "notifications/tools/list_changed")).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = (await sb.request(modernRequest("after", "tools/list")))["result"] as { tools: Array<{ name: string }> };
+    expect(after.tools.map((t) => t.name)).not.toContain("proxy.echo.fresh");
+    expect(sb.received.slice(cancelledAt).filter((m) => m["method"] === "notifications/tools/list_changed")).toEqual([]);
     expect(sb.received.some((m) => m["id"] === "listen-1")).toBe(false);
   });
 
   it("resource subscriptions: subscribed on the backend, updates come with the exposed URI and the subscription id", async () => {
-    const sb = stdio();
-    await sb.request(modernRequest("warm", "resources/list"));
+    const sb = shared();
+    await sb.request(modernRequest("warm-resources", "resources/list"));
     sb.send(modernRequest("watch", "subscriptions/listen", { notifications: { resourceSubscriptions: [WATCHED] } }));
-    const ack = await sb.next((m) => m["method"] === "notifications/subscriptions/acknowledged");
+    const ack = await sb.next((m) => m["method"] === "notifications/subscriptions/acknowledged" && subscriptionOf(m) === "watch");
     expect(paramsOf(ack)["notifications"]).toEqual({ resourceSubscriptions: [WATCHED] });
     await sb.request(modernRequest("toggle", "tools/call", { name: "proxy.everything.toggle-subscriber-updates", arguments: {} }));
-    const updated = await sb.next((m) => m["method"] === "notifications/resources/updated");
+    const updated = await sb.next((m) => m["method"] === "notifications/resources/updated" && subscriptionOf(m) === "watch");
     expect(paramsOf(updated)).toMatchObject({ uri: WATCHED, _meta: { [SUB]: "watch" } });
     await sb.request(modernRequest("untoggle", "tools/call", { name: "proxy.everything.toggle-subscriber-updates", arguments: {} }));
   });

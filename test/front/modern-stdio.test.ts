@@ -81,11 +81,23 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(legacyList).not.toHaveProperty("resultType");
     expect(legacyList).not.toHaveProperty("ttlMs");
     expect((await sb.request({ id: 11, method: "ping" }))["result"]).toEqual({});
+    // server/discover answers a legacy caller too (a dual-era client may probe from a session).
+    const discovered = (await sb.request({ id: 13, method: "server/discover" }))["result"] as Record<string, unknown>;
+    expect(discovered["supportedVersions"]).toContain("2025-11-25");
     // Resource not found: -32602 to a modern request (2026-07-28 reserves -32002), -32002 to the legacy session.
     const missing = await sb.request(modernRequest("r1", "resources/read", { uri: "switchboard://nowhere/x" }));
     expect(missing["error"]).toMatchObject({ code: -32602 });
     const legacyMissing = await sb.request({ id: 12, method: "resources/read", params: { uri: "switchboard://nowhere/x" } });
     expect(legacyMissing["error"]).toMatchObject({ code: -32002 });
+  });
+
+  it("reads carry the cache hint of the backend they came from; an MRTR retry's result is never to be cached", async () => {
+    const sb = shared();
+    const uri = "switchboard://conformance/test://static-text";
+    const read = (await sb.request(modernRequest("read-1", "resources/read", { uri })))["result"] as Record<string, unknown>;
+    expect(read).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "public", contents: [{ uri }] });
+    const retried = (await sb.request(modernRequest("read-2", "resources/read", { uri, requestState: "opaque", inputResponses: {} })))["result"] as Record<string, unknown>;
+    expect(retried).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "private" });
   });
 
   it("ping, logging/setLevel, resources/subscribe and initialize with modern _meta are -32601", async () => {
@@ -114,6 +126,14 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(countLogs()).toBeGreaterThan(0);
     const bad = await call("bad-level", { "io.modelcontextprotocol/logLevel": "loud" });
     expect(bad["error"]).toMatchObject({ code: -32602 });
+  });
+
+  it("logs reach a request sent while its backend was still starting (the route is found when the logs come)", async () => {
+    const sb = start();
+    // Sent at once: the switchboard answers while its backends start, and this call waits for its backend.
+    const answer = await sb.request(modernRequest("early", "tools/call", { name: "proxy.conformance.test_tool_with_logging", arguments: {} }, { "io.modelcontextprotocol/logLevel": "info" }));
+    expect(answer["result"]).toMatchObject({ resultType: "complete" });
+    expect(sb.received.filter((m) => m["method"] === "notifications/message").length).toBeGreaterThan(0);
   });
 
   it("a backend's request to a modern client is refused (CLIENT_NOT_REQUESTABLE), the call still answers", async () => {

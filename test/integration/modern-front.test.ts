@@ -52,6 +52,7 @@ describe("modern era (2026-07-28) through the fronts, with the official v2 clien
     expect(a.content).toEqual([{ type: "text", text: "modern" }]);
     expect(b.content).toEqual([{ type: "text", text: "legacy" }]);
     expect(modern.getServerVersion()?.name).toBe("mcp-switchboard");
+    expect(modern.getNegotiatedProtocolVersion()).toBe("2026-07-28");
     expect(seen.map((s) => s.method)).toEqual(expect.arrayContaining(["server/discover", "tools/list", "tools/call"]));
     expect(seen.every((s) => s.session === null && s.status === 200)).toBe(true);
   });
@@ -61,10 +62,39 @@ describe("modern era (2026-07-28) through the fronts, with the official v2 clien
     const modern = new ModernClient({ name: "modern-stdio", version: "1" }, PIN);
     await modern.connect(transport);
     cleanups.push(() => modern.close());
+    expect(modern.getNegotiatedProtocolVersion()).toBe("2026-07-28");
     const tools = await modern.listTools();
     expect(tools.tools.map((t) => t.name)).toContain("proxy.echo.echo");
     const result = await modern.callTool({ name: "proxy.echo.echo", arguments: { text: "over stdio" } });
     expect(result.content).toEqual([{ type: "text", text: "over stdio" }]);
   });
-});
 
+  it("the v2 client's listen(): acknowledged filter, tools list changes through both fronts, a graceful end on shutdown (stdio)", async () => {
+    const heard = async (modern: ModernClient) => {
+      let changes = 0;
+      modern.setNotificationHandler("notifications/tools/list_changed", () => void changes++);
+      const subscription = await modern.listen({ toolsListChanged: true });
+      expect(subscription.honoredFilter).toMatchObject({ toolsListChanged: true });
+      await modern.callTool({ name: "proxy.echo.add_tool", arguments: { name: `t${Date.now()}` } });
+      const deadline = Date.now() + 5000;
+      while (changes === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(changes).toBeGreaterThan(0);
+      return subscription;
+    };
+    const overHttp = new ModernClient({ name: "listen-http", version: "1" }, PIN);
+    await overHttp.connect(new ModernHttpTransport(new URL(sb.url)));
+    cleanups.push(() => overHttp.close());
+    const httpSubscription = await heard(overHttp);
+    await httpSubscription.close();
+    expect(await httpSubscription.closed).toBe("local");
+
+    const transport = new ModernStdioTransport({ command: process.execPath, args: [MAIN, config, "--stdio"], stderr: "pipe" });
+    const overStdio = new ModernClient({ name: "listen-stdio", version: "1" }, PIN);
+    await overStdio.connect(transport);
+    cleanups.push(() => overStdio.close());
+    const stdioSubscription = await heard(overStdio);
+    const pid = transport.pid;
+    if (pid !== null && pid !== undefined) process.kill(pid, "SIGTERM");
+    expect(await stdioSubscription.closed).toBe("graceful");
+  });
+});
