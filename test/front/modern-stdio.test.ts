@@ -14,6 +14,7 @@ beforeAll(() => {
       echo: { type: "stdio", command: process.execPath, args: [fixture("echo-backend")] },
       conformance: { type: "stdio", command: process.execPath, args: [fixture("conformance-backend")] },
       asking: { type: "stdio", command: process.execPath, args: [fixture("asking-backend")] },
+      mrtr: { type: "stdio", command: process.execPath, args: [fixture("mrtr-backend")] },
     },
   });
 });
@@ -96,8 +97,20 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     const uri = "switchboard://conformance/test://static-text";
     const read = (await sb.request(modernRequest("read-1", "resources/read", { uri })))["result"] as Record<string, unknown>;
     expect(read).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "public", contents: [{ uri }] });
-    const retried = (await sb.request(modernRequest("read-2", "resources/read", { uri, requestState: "opaque", inputResponses: {} })))["result"] as Record<string, unknown>;
+    // A state the switchboard did not mint is refused by the era bridge.
+    const forged = await sb.request(modernRequest("read-2", "resources/read", { uri, requestState: "opaque", inputResponses: {} }));
+    expect(forged["error"]).toMatchObject({ code: -32602 });
+    // A real round: the legacy backend elicits while reading, the retry answers; the result must not be cached.
+    const caps = { "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } } };
+    const asking = { uri: "switchboard://mrtr/mrtr://asked" };
+    const asked = (await sb.request(modernRequest("elicit-1", "resources/read", asking, caps)))["result"] as Record<string, unknown>;
+    expect(asked).toMatchObject({ resultType: "input_required", requestState: expect.any(String) });
+    const [key] = Object.keys(asked["inputRequests"] as Record<string, unknown>);
+    const inputResponses = { [key!]: { action: "accept", content: { name: "ada" } } };
+    const retry = { ...asking, requestState: asked["requestState"], inputResponses };
+    const retried = (await sb.request(modernRequest("elicit-2", "resources/read", retry, caps)))["result"] as Record<string, unknown>;
     expect(retried).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "private" });
+    expect(JSON.stringify(retried["contents"])).toContain("ada");
   });
 
   it("ping, logging/setLevel, resources/subscribe and initialize with modern _meta are -32601", async () => {
