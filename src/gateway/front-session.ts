@@ -207,11 +207,14 @@ export class FrontSession {
     this.client.capabilities = isJsonObject(params["capabilities"]) ? params["capabilities"] : {};
     const answer = (): JsonObject => {
       this.advertised = this.gateway.capabilities(this.client.protocolVersion);
-      return {
+      const result: JsonObject = {
         protocolVersion: this.client.protocolVersion,
         capabilities: this.advertised as JsonObject,
         serverInfo: SERVER_INFO as JsonObject,
       };
+      const instructions = this.gateway.modern.instructions;
+      if (instructions !== undefined) result["instructions"] = instructions;
+      return result;
     };
     // At once, whatever the backends are doing (a first `npx -y` may take a
     // minute): what starting backends may bring is advertised (see capabilities()).

@@ -113,6 +113,16 @@ describe("modern requests on the stdio front (raw, with the spec's example messa
     expect(JSON.stringify(retried["contents"])).toContain("ada");
   });
 
+  it("proxy.instructions reach legacy clients too (initialize)", async () => {
+    const legacy = new RawStdio(config);
+    try {
+      const answer = await legacy.request({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } });
+      expect(answer["result"]).toMatchObject({ instructions: "Tools of the test backends, prefixed proxy.<server>." });
+    } finally {
+      await legacy.close();
+    }
+  });
+
   it("ping, logging/setLevel, resources/subscribe and initialize with modern _meta are -32601", async () => {
     const sb = shared();
     for (const [id, method, params] of [
