@@ -5,6 +5,7 @@ import type { IncomingRequest, JsonRpcPeer } from "../jsonrpc/peer.js";
 import type { ServerCapabilities } from "../mcp/capabilities.js";
 import { CATALOG_KIND_RULES, type CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
+import { MODERN_TASK_METHODS } from "../mcp/tasks.js";
 import type { Implementation } from "../mcp/types.js";
 import { negotiateLegacyVersion, DEFAULT_HTTP_ASSUMED_VERSION } from "../mcp/versions.js";
 import { claimsModern, discoverResult, modernCapabilities } from "../mcp/discover.js";
@@ -12,6 +13,7 @@ import { VERSION } from "../version.js";
 import type { Gateway } from "./gateway.js";
 import { cacheHint, removedInModern, serveModern, type CacheSource } from "./modern-request.js";
 import { LISTEN, Listen } from "./listen.js";
+import { offersTasksExtension } from "./modern-tasks.js";
 import { readCallParams, readMeta } from "./request-params.js";
 import { CallContext, type ClientContext, type ClientRequestOptions, type FrontKind } from "./request-context.js";
 import { complete, getPrompt, readResource, setLogLevel, subscription } from "./surface-requests.js";
@@ -109,10 +111,16 @@ export class FrontSession {
     peer.setRequestHandler(Method.ResourcesUnsubscribe, legacyOnly((request) => subscription(gateway, request.method, request.params, this.contextOf(request))));
     peer.setRequestHandler(Method.CompletionComplete, this.era((request, context) => complete(gateway, request.params, context)));
     peer.setRequestHandler(Method.LoggingSetLevel, legacyOnly((request) => setLogLevel(gateway, request.params, this.contextOf(request))));
-    // Tasks are a 2026-07-28 extension the switchboard does not carry for modern clients (yet).
-    peer.setRequestHandler(Method.TasksGet, legacyOnly((request) => gateway.tasks.get(request.params, this.contextOf(request))));
+    // Tasks: 2025-11-25 for legacy sessions; the 2026-07-28 extension (no tasks/result, no tasks/list; tasks/update) for modern requests.
+    peer.setRequestHandler(Method.TasksGet, this.era((request, context) => (context.client.era === "modern" ? gateway.modernTasks : gateway.tasks).get(request.params, context)));
     peer.setRequestHandler(Method.TasksResult, legacyOnly((request) => gateway.tasks.result(request.params, this.contextOf(request))));
-    peer.setRequestHandler(Method.TasksCancel, legacyOnly((request) => gateway.tasks.cancel(request.params, this.contextOf(request))));
+    peer.setRequestHandler(Method.TasksCancel, this.era((request, context) => (context.client.era === "modern" ? gateway.modernTasks : gateway.tasks).cancel(request.params, context)));
+    peer.setRequestHandler(MODERN_TASK_METHODS.Update, (request) => {
+      if (!claimsModern(request.params)) {
+        throw new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${MODERN_TASK_METHODS.Update} belongs to the 2026-07-28 tasks extension; send it with that version in params._meta`);
+      }
+      return serveModern(gateway, client.front, request, (context) => gateway.modernTasks.update(request.params, context));
+    });
     peer.setRequestHandler(Method.TasksList, legacyOnly((request) => gateway.tasks.list(request.params, this.contextOf(request))));
     peer.setNotificationHandler(Method.Initialized, () => {
       client.initialized = true;
@@ -242,7 +250,7 @@ export class FrontSession {
   private discover(): JsonObject {
     const modern = this.gateway.modern;
     return discoverResult({
-      capabilities: modernCapabilities(this.gateway.capabilities()),
+      capabilities: modernCapabilities(this.gateway.capabilities(), offersTasksExtension(this.gateway.backends)),
       serverInfo: SERVER_INFO,
       instructions: modern.instructions,
       cache: cacheHint(this.gateway, "default"),

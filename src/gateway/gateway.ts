@@ -28,6 +28,7 @@ import { ServerRequests } from "./server-requests.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
 import { Subscriptions } from "./subscriptions.js";
+import { ModernTaskRouter, type ModernTaskOptions } from "./modern-tasks.js";
 import { TaskRouter, type TaskRouterOptions } from "./tasks.js";
 
 export { toWireError } from "./forward.js";
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   uris?: UriMapping;
   /** Bounds of the task routing (tasks kept per client session, tasks per tasks/list page). */
   tasks?: TaskRouterOptions;
+  /** Bounds of the tasks extension carried for modern clients. */
+  modernTasks?: ModernTaskOptions;
   /** Bounds and key of the MRTR bridge (modern clients' input rounds). */
   mrtr?: Partial<MrtrOptions>;
   /** Modern-era (2026-07-28) front settings: cache hints, discover instructions, listen bounds. */
@@ -79,6 +82,8 @@ export class Gateway {
   readonly serverRequests: ServerRequests;
   /** Tasks (2025-11-25): task ids mapped per client session and routed to their backends. */
   readonly tasks: TaskRouter;
+  /** The tasks extension (2026-07-28) for modern clients: task ids mapped and routed to their backends. */
+  readonly modernTasks: ModernTaskRouter;
   /** Modern clients' calls across MRTR rounds: backends' requests held and asked as input_required. */
   readonly bridge: MrtrBridge;
   /** The processes of session-isolated servers (set by the switchboard; without it such servers are not reachable). */
@@ -117,6 +122,7 @@ export class Gateway {
     this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId) ?? this.bridge.sinkOf(clientId), logger);
     this.bridge = new MrtrBridge(this.serverRequests, logger, options.mrtr);
     this.tasks = new TaskRouter(this, (clientId) => this.clients.get(clientId), options.tasks);
+    this.modernTasks = new ModernTaskRouter(this, options.modernTasks);
   }
 
   /** Log what a listener (an event subscriber, a local tool's abort listener) threw; the gateway goes on. */
@@ -283,16 +289,21 @@ export class Gateway {
   }
 
   private dispatchTool(route: CatalogRoute<LocalToolHandler>, args: JsonObject, context: RequestContext, task: JsonObject | undefined): Promise<CallToolResult> {
+    const modern = context.client.era === "modern";
     // A task-augmented call is answered with a CreateTaskResult, not a CallToolResult.
-    if (task !== undefined) return this.tasks.callTool(route, args, task, context) as Promise<CallToolResult>;
+    // (A modern client's legacy `task` param is ignored: in 2026-07-28 the server decides.)
+    if (task !== undefined && !modern) return this.tasks.callTool(route, args, task, context) as Promise<CallToolResult>;
     if (route.kind === "local") return callLocalTool(route.local.handler, args, context);
     const backend = this.backendsByName.get(route.source.name) as Backend;
     const params = { name: route.identity, arguments: args };
-    if (!backend.prefixed) return routedCall(this, backend, Method.ToolsCall, params, context) as Promise<CallToolResult>;
     const uris = this.exposure.uris;
-    return routedCall(this, backend, Method.ToolsCall, params, context, (result) =>
-      rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)),
-    ) as Promise<CallToolResult>;
+    const mapUris = backend.prefixed ? (result: JsonObject) => rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)) : undefined;
+    if (modern) {
+      // A modern backend may answer with a task (the tasks extension): its id becomes ours.
+      const tasks = this.modernTasks;
+      return routedCall(this, backend, Method.ToolsCall, params, context, (result) => tasks.adopt(backend, mapUris ? mapUris(result) : result)) as Promise<CallToolResult>;
+    }
+    return routedCall(this, backend, Method.ToolsCall, params, context, mapUris) as Promise<CallToolResult>;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { versionAtLeast } from "./versions.js";
+import { declaresTasksExtension, TASKS_EXTENSION } from "./tasks.js";
 
 /**
  * Capabilities on both sides of the switchboard, in the 2025-11-25 shapes:
@@ -168,6 +169,8 @@ export function capabilitiesForBackend(policy: ClientFeaturePolicy, protocolVers
   if (policy.roots && (!known || roots)) {
     declared.roots = roots?.["listChanged"] === true ? { listChanged: true } : {};
   }
+  // The tasks extension (2026-07-28) is the client's to declare: a modern backend may answer with tasks only if it did.
+  if (versionAtLeast(protocolVersion, "2026-07-28") && declaresTasksExtension(client)) declared.extensions = { [TASKS_EXTENSION]: {} };
   return declared;
 }
 

@@ -3,6 +3,7 @@ import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import type { ServerCapabilities } from "./capabilities.js";
 import { McpErrorCode } from "./error-codes.js";
 import { isLogLevel, LOG_LEVELS } from "./log-levels.js";
+import { TASKS_EXTENSION } from "./tasks.js";
 import { MetaKey, readModernMeta, type CacheHint, type ModernRequestMeta } from "./modern.js";
 import type { Implementation } from "./types.js";
 import { LEGACY_VERSIONS, MODERN_VERSIONS } from "./versions.js";
@@ -32,6 +33,10 @@ export const MODERN_METHODS: ReadonlySet<string> = new Set([
   "resources/templates/list",
   "resources/read",
   "completion/complete",
+  // The tasks extension (io.modelcontextprotocol/tasks); tasks/result and tasks/list are not part of it.
+  "tasks/get",
+  "tasks/update",
+  "tasks/cancel",
 ]);
 
 /** True when a request claims the modern era: its `_meta` names a protocol version that is not a legacy one. */
@@ -81,14 +86,15 @@ export function checkModernMeta(method: string, params: JsonObject | undefined):
 
 /**
  * What a modern client is told the switchboard can do: the legacy
- * advertisement without `tasks` (in 2026-07-28 tasks are an extension the
- * switchboard does not carry for modern clients). `logging` stays (logs
- * are asked for per request); `resources.subscribe` stays (subscriptions
- * are made with `subscriptions/listen`).
+ * advertisement without `tasks` (the 2025-11-25 slot), and the tasks
+ * extension under `extensions` when `tasksExtension` (a backend offers it).
+ * `logging` stays (logs are asked for per request); `resources.subscribe`
+ * stays (subscriptions are made with `subscriptions/listen`).
  */
-export function modernCapabilities(advertised: ServerCapabilities): ServerCapabilities {
+export function modernCapabilities(advertised: ServerCapabilities, tasksExtension = false): ServerCapabilities {
   const { tasks: _tasks, ...rest } = advertised;
-  return rest;
+  if (!tasksExtension) return rest;
+  return { ...rest, extensions: { [TASKS_EXTENSION]: {} } } as ServerCapabilities;
 }
 
 /** What `server/discover` says about the switchboard. */

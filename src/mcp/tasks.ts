@@ -52,3 +52,36 @@ export function mapRelatedTask(result: JsonObject, map: (taskId: string) => stri
   if (mapped === undefined) return result;
   return { ...result, _meta: { ...meta, [RELATED_TASK_META_KEY]: withTaskId(related, mapped) } };
 }
+
+/**
+ * The tasks extension of 2026-07-28 (SEP-2663), as modern clients and
+ * servers speak it: declared under `capabilities.extensions`; a
+ * `tools/call` the server turns into a task answers a flat CreateTaskResult
+ * (`resultType: "task"`, `taskId`, `status`, `ttlMs`, …); `tasks/get` polls
+ * and inlines `result` or `error` once the task is over and `inputRequests`
+ * while it waits for input; `tasks/update` delivers `inputResponses`;
+ * `tasks/cancel` is acknowledged with an empty result. No `tasks/result`, no
+ * `tasks/list`.
+ */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
+/** The methods of the tasks extension a modern client may call. */
+export const MODERN_TASK_METHODS = { Get: "tasks/get", Update: "tasks/update", Cancel: "tasks/cancel" } as const;
+
+/** True when `capabilities` (a client's or a server's) declare the tasks extension under `extensions`. */
+export function declaresTasksExtension(capabilities: unknown): boolean {
+  const extensions = isJsonObject(capabilities) ? capabilities["extensions"] : undefined;
+  return isJsonObject(extensions) && extensions[TASKS_EXTENSION] !== undefined && extensions[TASKS_EXTENSION] !== null;
+}
+
+/** `result` when it is a modern CreateTaskResult (`resultType: "task"` with a `taskId`). */
+export function readCreateTaskResult(result: JsonObject): TaskObject | undefined {
+  return result["resultType"] === "task" ? readTask(result) : undefined;
+}
+
+/** A modern task's retention in ms (`ttlMs`): a non-negative number, null for unlimited, undefined when absent or malformed. */
+export function taskTtlMs(task: JsonObject): number | null | undefined {
+  const ttl = task["ttlMs"];
+  if (ttl === null) return null;
+  return typeof ttl === "number" && Number.isFinite(ttl) && ttl >= 0 ? ttl : undefined;
+}

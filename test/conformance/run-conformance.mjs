@@ -10,8 +10,8 @@
 //                             baseline expected-failures-next.yml
 //   --suite modern            conformance 0.2.0-alpha.12, `--requirements 2026-07-28` (the
 //                             modern era, stateless), baseline expected-failures-modern.yml;
-//                             modern-diagnostics-backend.mjs and modern-mrtr-backend.mjs are
-//                             mounted beside the fixture
+//                             modern-diagnostics-backend.mjs, modern-mrtr-backend.mjs and
+//                             modern-tasks-backend.mjs are mounted beside the fixture
 //   --scenario NAME           only this scenario (for next: at the 2025-11-25 wire)
 //   --expected-failures FILE  another baseline
 //   --mount-prefixed          mount the backend with its name prefix, so every
@@ -70,6 +70,7 @@ writeFileSync(
         ? {
             diagnostics: { type: "stdio", command: process.execPath, args: [join(ROOT, "test/conformance/modern-diagnostics-backend.mjs")], prefix: options.prefixed },
             mrtr: { type: "stdio", command: process.execPath, args: [join(ROOT, "test/conformance/modern-mrtr-backend.mjs")], prefix: options.prefixed },
+            tasks: { type: "stdio", command: process.execPath, args: [join(ROOT, "test/conformance/modern-tasks-backend.mjs")], prefix: options.prefixed },
           }
         : {}),
       conformance: options.overHttp
