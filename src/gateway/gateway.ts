@@ -298,11 +298,8 @@ export class Gateway {
     const params = { name: route.identity, arguments: args };
     const uris = this.exposure.uris;
     const mapUris = backend.prefixed ? (result: JsonObject) => rewriteToolResultUris(result, (uri) => mapUri(uris, backend.name, uri)) : undefined;
-    if (modern) {
-      // A modern backend may answer with a task (the tasks extension): its id becomes ours.
-      const tasks = this.modernTasks;
-      return routedCall(this, backend, Method.ToolsCall, params, context, (result) => tasks.adopt(backend, mapUris ? mapUris(result) : result)) as Promise<CallToolResult>;
-    }
+    // The tasks extension: a modern backend's task, or a legacy backend's task translated.
+    if (modern) return this.modernTasks.callTool(backend, params, context, mapUris) as Promise<CallToolResult>;
     return routedCall(this, backend, Method.ToolsCall, params, context, mapUris) as Promise<CallToolResult>;
   }
 

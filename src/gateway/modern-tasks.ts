@@ -3,11 +3,15 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { missingCapabilityError } from "../mcp/discover.js";
 import { rewriteToolResultUris } from "../mcp/result-uris.js";
-import { declaresTasksExtension, MODERN_TASK_METHODS, readCreateTaskResult, TASKS_EXTENSION, taskTtlMs } from "../mcp/tasks.js";
+import { Method } from "../mcp/methods.js";
+import { declaresTasksExtension, MODERN_TASK_METHODS, readCreateTaskResult, TASKS_EXTENSION, taskTtl, taskTtlMs } from "../mcp/tasks.js";
+import { modernTaskOf } from "../mcp/tasks-modern.js";
 import { mapUri } from "../mcp/uri-mapping.js";
 import type { Gateway } from "./gateway.js";
 import type { RequestContext } from "./request-context.js";
+import { cancelLegacyTask, createLegacyTask, getLegacyTask, legacyTaskMode } from "./modern-tasks-legacy.js";
 import { routedCall } from "./routed-call.js";
+import { declaresToolTasks } from "./tasks.js";
 import { TaskTable, type TaskRoute } from "./task-table.js";
 
 /** Tasks of modern clients remembered at once by default; beyond it the oldest (finished ones first) are forgotten. */
@@ -28,14 +32,25 @@ export interface ModernTaskOptions {
  */
 const MODERN_OWNER = "\u0000modern";
 
-/** True when a modern backend declares the tasks extension (what makes the switchboard declare it to modern clients). */
+/**
+ * True when a modern backend declares the tasks extension, a legacy one
+ * task-augmented tools/call (translated), or a backend still on its first
+ * start (nothing declared yet) may: what makes the switchboard declare the
+ * extension to modern clients (as advertisedFor treats what a starting
+ * backend may bring).
+ */
 export function offersTasksExtension(backends: readonly Backend[]): boolean {
-  return backends.some((backend) => backend.backendSession?.era === "modern" && declaresTasksExtension(backend.capabilities));
+  return backends.some(
+    (backend) =>
+      (backend.isStarting && Object.keys(backend.capabilities).length === 0) ||
+      (backend.backendSession?.era === "modern" ? declaresTasksExtension(backend.capabilities) : declaresToolTasks(backend.capabilities)),
+  );
 }
 
 /**
  * The tasks extension (2026-07-28, SEP-2663) for modern clients, carried
- * from backends that speak it: a backend's CreateTaskResult gets a task id
+ * from backends that speak it and translated from legacy backends' 2025-11-25
+ * tasks (modern-tasks-legacy.ts): a backend's CreateTaskResult gets a task id
  * of ours (TaskTable, one bounded table for all modern clients, each entry
  * expiring with the task's `ttlMs`); `tasks/get`, `tasks/update` and
  * `tasks/cancel` find the backend by our id, send it its own id and answer
@@ -54,6 +69,30 @@ export class ModernTaskRouter {
   }
 
   /**
+   * A modern client's `tools/call` of a backend tool (`params` with the
+   * backend's own name; `mapUris` maps a prefixed backend's URIs): a legacy
+   * backend's task-supporting tool runs as a task when the client declared
+   * the extension (-32021 when it must and the client did not); a modern
+   * backend's CreateTaskResult gets our id.
+   */
+  callTool(backend: Backend, params: JsonObject & { name: string }, context: RequestContext, mapUris: ((result: JsonObject) => JsonObject) | undefined): Promise<JsonObject> {
+    let mode: "task" | "sync";
+    try {
+      mode = legacyTaskMode(backend, params.name, context.client.capabilities);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (mode === "task") {
+      return createLegacyTask(this.gateway, backend, params, context).then((task) => {
+        const route = this.table.add(MODERN_OWNER, backend.name, backend.name, task.taskId, taskTtl(task), task, true);
+        route.last = modernTaskOf(task, route.id);
+        return { ...route.last, resultType: "task" };
+      });
+    }
+    return routedCall(this.gateway, backend, Method.ToolsCall, params, context, (result) => this.adopt(backend, mapUris ? mapUris(result) : result));
+  }
+
+  /**
    * A modern tools/call result from `backend`: a CreateTaskResult gets our
    * task id (remembered before it is answered, so an immediate tasks/get
    * finds it); any other result is returned as it is.
@@ -68,6 +107,7 @@ export class ModernTaskRouter {
   /** `tasks/get`: the task's state from its backend, with our id; a finished task's result has its URIs mapped as a tool result's. */
   get(params: JsonObject | undefined, context: RequestContext): Promise<JsonObject> {
     const { route, backend } = this.resolve(MODERN_TASK_METHODS.Get, params, context);
+    if (route.translated) return this.forgetUnknown(route, getLegacyTask(this.gateway, route, backend, context));
     const uris = this.gateway.exposure.uris;
     return this.send(route, backend, MODERN_TASK_METHODS.Get, { taskId: route.backendTaskId }, context, (answer) => {
       const mapped: JsonObject = { ...answer, taskId: route.id };
@@ -87,18 +127,26 @@ export class ModernTaskRouter {
         taskId: route.id,
       });
     }
+    // A legacy task's input is not carried (see modern-tasks-legacy.ts): nothing of it can be pending here.
+    if (route.translated) return Promise.resolve({});
     return this.send(route, backend, MODERN_TASK_METHODS.Update, { taskId: route.backendTaskId, inputResponses: responses }, context, ack);
   }
 
   /** `tasks/cancel`: passed to the task's backend; its acknowledgement. */
   cancel(params: JsonObject | undefined, context: RequestContext): Promise<JsonObject> {
     const { route, backend } = this.resolve(MODERN_TASK_METHODS.Cancel, params, context);
+    if (route.translated) return this.forgetUnknown(route, cancelLegacyTask(this.gateway, route, backend, context));
     return this.send(route, backend, MODERN_TASK_METHODS.Cancel, { taskId: route.backendTaskId }, context, ack);
   }
 
   /** The request to the backend; a -32602 from it (it no longer knows the task) makes us forget the task too. */
   private send(route: TaskRoute, backend: Backend, method: string, params: JsonObject, context: RequestContext, map: (answer: JsonObject) => JsonObject): Promise<JsonObject> {
-    return routedCall(this.gateway, backend, method, params, context, map).catch((error: unknown) => {
+    return this.forgetUnknown(route, routedCall(this.gateway, backend, method, params, context, map));
+  }
+
+  /** `answer`, forgetting the task when it is a -32602 (the backend no longer knows it). */
+  private forgetUnknown(route: TaskRoute, answer: Promise<JsonObject>): Promise<JsonObject> {
+    return answer.catch((error: unknown) => {
       if (error instanceof JsonRpcError && error.code === ErrorCode.InvalidParams) this.table.remove(route);
       throw error;
     });

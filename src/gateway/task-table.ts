@@ -22,6 +22,8 @@ export interface TaskRoute {
   expiresAt: number | undefined;
   /** The last state seen, with our id (the fallback of tasks/list when its backend cannot be asked). */
   last: JsonObject;
+  /** A 2025-11-25 task shown to a modern client in the tasks extension's shapes (see ModernTaskRouter). */
+  readonly translated: boolean;
 }
 
 /** Options of the table. */
@@ -62,9 +64,10 @@ export class TaskTable {
    * Remember a task `clientId` created on `server`: `origin` names the process
    * that holds it (the server's name for a shared process; a session's own
    * process adds its client), `ttl` is the backend's (null: unlimited),
-   * `task` its state as the backend sent it. Returns the route with our id.
+   * `task` its state as the backend sent it; `translated` marks a legacy
+   * task shown in the modern extension's shapes. Returns the route with our id.
    */
-  add(clientId: string, server: string, origin: string, backendTaskId: string, ttl: number | null | undefined, task: JsonObject): TaskRoute {
+  add(clientId: string, server: string, origin: string, backendTaskId: string, ttl: number | null | undefined, task: JsonObject, translated = false): TaskRoute {
     let routes = this.byClient.get(clientId);
     if (!routes) this.byClient.set(clientId, (routes = new Map()));
     if (routes.size >= this.maxPerClient) this.makeRoom(routes);
@@ -78,6 +81,7 @@ export class TaskTable {
       seq: this.seq++,
       expiresAt: typeof ttl === "number" ? this.now() + ttl : undefined,
       last: { ...task, taskId: id },
+      translated,
     };
     routes.set(id, route);
     // A backend reusing a task id it had forgotten: the newer task owns the notifications.

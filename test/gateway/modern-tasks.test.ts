@@ -38,7 +38,7 @@ afterAll(async () => {
 /** A modern request over HTTP with the headers a conforming client sends; `meta` adds to its _meta. */
 async function call(method: string, params: Record<string, unknown>, meta: Record<string, unknown> = WITH_EXT): Promise<Answer & { status: number }> {
   const body = { jsonrpc: "2.0", id: nextId++, method, params: { ...params, _meta: modernMeta(meta) } };
-  const name = method === "tools/call" ? { "Mcp-Name": String(params["name"]) } : {};
+  const name: Record<string, string> = method === "tools/call" ? { "Mcp-Name": String(params["name"]) } : {};
   const res: RawResponse = await rawRequest(sb.url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json", "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, ...name },
