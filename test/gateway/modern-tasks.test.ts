@@ -7,7 +7,9 @@ import { modernMeta, RawStdio } from "../front/modern-helpers.js";
 /**
  * The tasks extension (io.modelcontextprotocol/tasks) for modern clients,
  * through the real switchboard process: a modern backend that speaks it
- * (test/conformance/modern-tasks-backend.mjs) behind the HTTP and stdio fronts.
+ * (test/conformance/modern-tasks-backend.mjs) behind the HTTP and stdio fronts,
+ * and a legacy backend with 2025-11-25 tasks (fixtures/legacy-tasks-backend.mjs)
+ * whose tasks the switchboard translates.
  */
 
 const EXT = "io.modelcontextprotocol/tasks";
@@ -26,6 +28,7 @@ beforeAll(async () => {
     servers: {
       tasks: { type: "stdio", command: process.execPath, args: [TASKS_BACKEND], prefix: false },
       echo: { type: "stdio", command: process.execPath, args: [fixture("echo-backend")], prefix: true },
+      legacy: { type: "stdio", command: process.execPath, args: [new URL("./fixtures/legacy-tasks-backend.mjs", import.meta.url).pathname], prefix: true },
     },
   });
   sb = await startHttpSwitchboard(config);
@@ -153,5 +156,42 @@ describe("tasks extension for modern clients (carried from a backend that speaks
     } finally {
       await stdio.close();
     }
+  });
+});
+
+describe("tasks extension for modern clients, translated from a legacy backend's 2025-11-25 tasks", () => {
+  it("the switchboard makes the task-augmented call: a flat CreateTaskResult with our id, ttlMs and pollIntervalMs", async () => {
+    const created = await result("tools/call", { name: "proxy.legacy.slow", arguments: { ms: 100 } });
+    expect(created).toMatchObject({ resultType: "task", status: "working", ttlMs: 60_000, pollIntervalMs: 100 });
+    for (const key of ["task", "ttl", "pollInterval"]) expect(created[key], key).toBeUndefined();
+    expect(String(created["taskId"])).not.toMatch(/^legacy-/);
+    const done = await until(String(created["taskId"]), terminal);
+    expect(done).toMatchObject({ resultType: "complete", status: "completed", result: { content: [{ type: "resource_link", uri: expect.stringMatching(/^switchboard:\/\/legacy\//) }] } });
+    expect((done["result"] as Record<string, unknown>)["_meta"]).toBeUndefined();
+  });
+
+  it("without the extension an optional-task tool is an ordinary call and a task-only tool is -32021", async () => {
+    const none = { "io.modelcontextprotocol/clientCapabilities": {} };
+    const sync = await result("tools/call", { name: "proxy.legacy.slow", arguments: {} }, none);
+    expect(sync).toMatchObject({ resultType: "complete", content: [{ type: "resource_link" }] });
+    const refused = await call("tools/call", { name: "proxy.legacy.fails", arguments: {} }, none);
+    expect(refused.error?.code).toBe(-32021);
+    expect(refused.error?.data).toEqual({ requiredCapabilities: { extensions: { [EXT]: {} } } });
+  });
+
+  it("a tool error is a completed task with result.isError; a JSON-RPC error from tasks/result is a failed task with error", async () => {
+    const fails = (await result("tools/call", { name: "proxy.legacy.fails", arguments: {} })) as { taskId: string };
+    expect(await until(fails.taskId, terminal)).toMatchObject({ status: "completed", result: { isError: true } });
+    const broken = (await result("tools/call", { name: "proxy.legacy.broken", arguments: {} })) as { taskId: string };
+    const failed = await until(broken.taskId, terminal);
+    expect(failed).toMatchObject({ status: "failed", error: { code: -32603, message: "internal failure" } });
+    expect(failed["result"]).toBeUndefined();
+  });
+
+  it("tasks/cancel is acknowledged, and again once the task is over (the backend's -32602 for a finished task is not passed on)", async () => {
+    const { taskId } = (await result("tools/call", { name: "proxy.legacy.slow", arguments: { ms: 60_000 } })) as { taskId: string };
+    expect(await result("tasks/cancel", { taskId })).toEqual({ resultType: "complete" });
+    expect(await result("tasks/get", { taskId })).toMatchObject({ status: "cancelled" });
+    expect(await result("tasks/cancel", { taskId })).toEqual({ resultType: "complete" });
   });
 });
