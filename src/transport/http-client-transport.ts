@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { SlotMap } from "../jsonrpc/slot-map.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
 import { describeNetworkError, isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
@@ -70,8 +71,12 @@ export class HttpClientTransport implements Transport {
   private initialized = false;
   private reinitializing: Promise<void> | undefined;
   private reinitializeCount = 0;
-  /** Our requests whose answer is still to come on an open POST stream, by id. */
-  private readonly inflight = new Map<JsonRpcId, Exchange>();
+  /**
+   * Our requests whose answer is still to come on an open POST stream, by id.
+   * A SlotMap: a plain Map churned once per call kept every call's
+   * ClientRequest and response alive through young collections (see slot-map).
+   */
+  private readonly inflight = new SlotMap<JsonRpcId, Exchange>();
   /** Answers we wait for ourselves (a transparent re-initialize), by id. */
   private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
   /** Exchanges we aborted on purpose (a cancelled request): their failure is expected. Node's own `destroyed` also marks connections that died. */
@@ -419,7 +424,7 @@ export class HttpClientTransport implements Transport {
     this.state = "closed";
     if (end.permanent || end.error) this.lastError = end.description;
     this.events.stop();
-    for (const exchange of this.inflight.values()) exchange.request.destroy();
+    for (const exchange of this.inflight.valuesInOrder()) exchange.request.destroy();
     this.inflight.clear();
     this.options.onEnd(end);
     this.onclose?.(end.error ?? (end.permanent ? new Error(end.description) : undefined));
