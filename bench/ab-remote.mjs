@@ -4,7 +4,9 @@
 // remote backend, interleaved, the same lean client:
 //   node bench/ab-remote.mjs BASE_MAIN NEW_MAIN
 // Prints p50 latency (one call in flight) and the switchboard's CPU per call
-// at 32 in flight, per round, and the p50 ratio to direct. AB_FRONT=1 adds
+// at 32 in flight, per round, and the p50 ratio to direct. The "relay" row is
+// bench/bare-http-relay.mjs in front of the same server: two HTTP hops and
+// nothing else, the floor of any HTTP-to-HTTP gateway. AB_FRONT=1 adds
 // the new build's front with a stdio echo backend (CPU there includes the
 // backend process; for the other rows only the measured process).
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -43,6 +45,14 @@ async function through(main) {
   return { client, pid: proc.pid, tool: "proxy.echo.echo", stop: async () => (await client.close(), await stopServer(proc)) };
 }
 
+// A bare node:http relay in front of the same server (its CPU only, like the switchboard rows).
+async function relay() {
+  const { proc, url } = spawnServer(process.execPath, [join(ROOT, "bench/bare-http-relay.mjs"), remoteUrl]);
+  const client = new HttpClient(await url);
+  await client.initialize();
+  return { client, pid: proc.pid, tool: "echo", stop: async () => (await client.close(), await stopServer(proc)) };
+}
+
 // The new build's HTTP front with the echo backend over stdio: what the front alone costs on this machine now.
 async function front() {
   const { proc, url } = spawnServer(process.execPath, [newMain, switchboardConfig({ echo: [ECHO] }), "--port", "0"]);
@@ -52,7 +62,7 @@ async function front() {
   return { client, pid: proc.pid, tool: "proxy.echo.echo", stop: async () => (await client.close(), await stopServer(proc)) };
 }
 
-const targets = { direct, base: () => through(baseMain), new: () => through(newMain), ...(process.env.AB_FRONT === "1" ? { "front/stdio": front } : {}) };
+const targets = { direct, relay, base: () => through(baseMain), new: () => through(newMain), ...(process.env.AB_FRONT === "1" ? { "front/stdio": front } : {}) };
 const results = {};
 for (let round = 0; round < ROUNDS; round++) {
   const names = Object.keys(targets);

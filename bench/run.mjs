@@ -162,8 +162,11 @@ function contextLines(results, ready) {
   const http = results["switchboard-http"];
   const modern = results["switchboard-http-modern"];
   const bare = results["bare-http"];
+  const remote = results["switchboard-remote"];
+  const hops = results["http-relay"];
   const fifty = ready.find((x) => x.backends === 50);
   return [
+    `  remote row (p50 at one call in flight): a bare node:http relay, two hops and no parsing, is ${r(hops?.medianUs, bare?.medianUs)}× bare-http; through us ${r(remote?.medianUs, hops?.medianUs)}× that relay; CPU per call at 32 ${r(remote?.cpuUsPerCall, hops?.cpuUsPerCall)}× the relay's`,
     `  byte relay median vs direct: ${r(relay?.medianUs, direct?.medianUs)}×; stdio front vs byte relay: ${r(stdio?.medianUs, relay?.medianUs)}×`,
     `  CPU per call at 32 in flight (server side, backends included): stdio front ${r(stdio?.cpuUsPerCall, direct?.cpuUsPerCall)}× direct, HTTP front ${r(http?.cpuUsPerCall, bare?.cpuUsPerCall)}× bare node:http`,
     `  HTTP front, 2026-07-28 stateless vs 2025-11-25 session (lean client): calls/s@32 ${r(modern?.callsPerSec32, http?.callsPerSec32)}×, CPU per call ${r(modern?.cpuUsPerCall, http?.cpuUsPerCall)}×, p50 ${r(modern?.medianUs, http?.medianUs)}×`,

@@ -161,6 +161,15 @@ export const TARGETS = {
     label: "switchboard, HTTP front, remote Streamable HTTP backend (bare-http)",
     start: () => remoteTarget(MAIN),
   },
+  "http-relay": {
+    label: "bare node:http relay to bare-http (remote floor)",
+    async start() {
+      const remote = spawnServer(NODE, [join(ROOT, "bench/bare-http-server.mjs")]);
+      const { proc, url } = spawnServer(NODE, [join(ROOT, "bench/bare-http-relay.mjs"), await remote.url]);
+      const target = await httpTarget(await url, proc, "echo");
+      return { ...target, stop: async () => (await target.stop(), await stopServer(remote.proc)) };
+    },
+  },
   "bare-http": {
     label: "bare node:http in-process (HTTP floor)",
     async start() {

@@ -84,8 +84,13 @@ export function readEventStream(response: IncomingMessage, maxBytes: number, sin
 export async function deliverText(response: IncomingMessage, maxBytes: number, sink: Delivery, requestId: JsonRpcId): Promise<boolean> {
   const text = await readBody(response, maxBytes);
   if (text === undefined) return false;
-  deliverJson(text, sink, (message) => sink.deliver(message, isResponse(message) ? undefined : { relatedRequestId: requestId }), requestId);
+  deliverAnswerText(text, sink, requestId);
   return true;
+}
+
+/** Deliver a JSON answer's text (one message or a batch) to request `requestId`; what is not a response relates to that request. */
+export function deliverAnswerText(text: string, sink: Delivery, requestId: JsonRpcId): void {
+  deliverJson(text, sink, (message) => sink.deliver(message, isResponse(message) ? undefined : { relatedRequestId: requestId }), requestId);
 }
 
 /** Parse `text` as a message or a batch; invalid input goes to `sink.invalid` (naming `fallbackId` when unreadable, so that call fails). */

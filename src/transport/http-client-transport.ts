@@ -1,9 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
+import { SlotMap } from "../jsonrpc/slot-map.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
-import { deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { describeNetworkError, isStaleSocket, unreachableDescription, mediaType, readBody, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { deliverAnswerText, deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { ToolParamHeaders } from "./http-client-params.js";
@@ -70,8 +71,12 @@ export class HttpClientTransport implements Transport {
   private initialized = false;
   private reinitializing: Promise<void> | undefined;
   private reinitializeCount = 0;
-  /** Our requests whose answer is still to come on an open POST stream, by id. */
-  private readonly inflight = new Map<JsonRpcId, Exchange>();
+  /**
+   * Our requests whose answer is still to come on an open POST stream, by id.
+   * A SlotMap: a plain Map churned once per call kept every call's
+   * ClientRequest and response alive through young collections (see slot-map).
+   */
+  private readonly inflight = new SlotMap<JsonRpcId, Exchange>();
   /** Answers we wait for ourselves (a transparent re-initialize), by id. */
   private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
   /** Exchanges we aborted on purpose (a cancelled request): their failure is expected. Node's own `destroyed` also marks connections that died. */
@@ -175,40 +180,76 @@ export class HttpClientTransport implements Transport {
    * with its request metadata headers, outside any session); `resent`: this
    * is the second try after a stale pooled connection (see isStaleSocket).
    */
-  private async post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string, resent = false): Promise<void> {
-    if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
-    const headers: OutgoingHttpHeaders =
-      version === undefined
-        ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
-        : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.toolHeaders.headersOf(message) };
-    const exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
+  private post(message: JsonRpcMessage, body: string, mayRetry: boolean, version?: string, resent = false): Promise<void> {
+    // Not an async function: every call to a remote server passes here (see ARCHITECTURE, "Few async frames").
+    if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
+    let exchange: Exchange;
+    try {
+      const headers: OutgoingHttpHeaders =
+        version === undefined
+          ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
+          : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.toolHeaders.headersOf(message) };
+      exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (version !== undefined) this.modern.add(exchange);
     const id = isRequest(message) ? message.id : undefined;
     if (id !== undefined) this.inflight.set(id, exchange);
-    let response: IncomingMessage;
-    try {
-      response = await exchange.response;
-    } catch (error) {
-      if (id !== undefined) this.inflight.delete(id);
-      if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
-      if (this.abandoned.has(exchange)) return;
-      if (!resent && isStaleSocket(exchange, error)) return this.post(message, body, mayRetry, version, true);
-      throw this.unreachable(error);
-    }
+    return exchange.response.then(
+      (response) => this.posted(message, body, mayRetry, version, exchange, id, response),
+      (error: unknown) => this.notPosted(message, body, mayRetry, version, resent, exchange, id, error),
+    );
+  }
+
+  /** The answer's head to a POST arrived: a 2xx answer is read (a request's) or drained; anything else failed. */
+  private posted(message: JsonRpcMessage, body: string, mayRetry: boolean, version: string | undefined, exchange: Exchange, id: JsonRpcId | undefined, response: IncomingMessage): Promise<void> | undefined {
     const status = response.statusCode ?? 0;
     const session = response.headers["mcp-session-id"];
     if (version === undefined && typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
     if (status >= 200 && status < 300) {
       this.afterSuccess(message);
-      if (id === undefined) {
-        response.resume();
-        return;
-      }
-      void this.readAnswer(message as JsonRpcRequest, response, exchange);
-      return;
+      if (id === undefined) response.resume();
+      else if (mediaType(response) === "application/json") this.readJsonAnswer(message as JsonRpcRequest, response, exchange);
+      else void this.readAnswer(message as JsonRpcRequest, response, exchange);
+      return undefined;
     }
     if (id !== undefined) this.inflight.delete(id);
     return this.failed(message, body, response, status, mayRetry, version !== undefined);
+  }
+
+  /** A POST that got no answer: cancelled on purpose, sent again once after a stale pooled connection, or the server is unreachable. */
+  private notPosted(message: JsonRpcMessage, body: string, mayRetry: boolean, version: string | undefined, resent: boolean, exchange: Exchange, id: JsonRpcId | undefined, error: unknown): Promise<void> | undefined {
+    if (id !== undefined) this.inflight.delete(id);
+    if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
+    if (this.abandoned.has(exchange)) return undefined;
+    if (!resent && isStaleSocket(exchange, error)) return this.post(message, body, mayRetry, version, true);
+    throw this.unreachable(error);
+  }
+
+  /** A 2xx JSON answer to one of our requests (the common case, kept free of async frames). */
+  private readJsonAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): void {
+    const id = request.id;
+    const broken = (error: unknown): void => {
+      if (this.inflight.get(id) === exchange && !this.abandoned.has(exchange)) {
+        this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
+      }
+    };
+    readBody(response, this.options.maxMessageBytes).then(
+      (text) => {
+        try {
+          if (text === undefined) this.failRequest(request, `sent an answer to ${request.method} larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
+          else deliverAnswerText(text, this.sink, id);
+        } catch (error) {
+          broken(error);
+        }
+        if (this.inflight.get(id) === exchange) this.inflight.delete(id);
+      },
+      (error: unknown) => {
+        broken(error);
+        if (this.inflight.get(id) === exchange) this.inflight.delete(id);
+      },
+    );
   }
 
   /** A non-2xx answer to a POST; `modern`: a JSON-RPC error in its body is the answer. */
@@ -419,7 +460,7 @@ export class HttpClientTransport implements Transport {
     this.state = "closed";
     if (end.permanent || end.error) this.lastError = end.description;
     this.events.stop();
-    for (const exchange of this.inflight.values()) exchange.request.destroy();
+    for (const exchange of this.inflight.valuesInOrder()) exchange.request.destroy();
     this.inflight.clear();
     this.options.onEnd(end);
     this.onclose?.(end.error ?? (end.permanent ? new Error(end.description) : undefined));
