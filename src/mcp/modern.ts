@@ -19,6 +19,19 @@ export const MetaKey = {
   SubscriptionId: "io.modelcontextprotocol/subscriptionId",
 } as const;
 
+/**
+ * Methods whose Streamable HTTP request carries `Mcp-Name`, and the params
+ * field it mirrors (2026-07-28; the tasks extension adds its task methods).
+ */
+export const MCP_NAME_FIELD: Readonly<Record<string, "name" | "uri" | "taskId">> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
+};
+
 /** The modern version we speak. */
 export const MODERN_VERSION = MODERN_VERSIONS[0];
 

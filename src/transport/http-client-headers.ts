@@ -3,14 +3,21 @@ import { isJsonObject, isRequest, isResponse, type JsonRpcMessage } from "../jso
 /**
  * The request metadata headers of MCP 2026-07-28's Streamable HTTP binding:
  * `MCP-Protocol-Version` from the body's `_meta`, `Mcp-Method`, and
- * `Mcp-Name` for the methods that name a tool, prompt or resource. Pure.
+ * `Mcp-Name` for the methods that name a tool, prompt, resource or task. Pure.
  */
 
 /** `_meta` key naming a modern request's protocol version (as in mcp/modern.ts, which this layer does not import). */
 const PROTOCOL_VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
 
-/** Methods whose `Mcp-Name` header mirrors a body field, and which field. */
-const NAME_FIELD: Readonly<Record<string, "name" | "uri">> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+/** Methods whose `Mcp-Name` header mirrors a body field, and which field (as MCP_NAME_FIELD in mcp/modern.ts; the tasks extension's task methods included). */
+const NAME_FIELD: Readonly<Record<string, "name" | "uri" | "taskId">> = {
+  "tools/call": "name",
+  "prompts/get": "name",
+  "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
+};
 
 const SENTINEL_PREFIX = "=?base64?";
 const SENTINEL_SUFFIX = "?=";

@@ -41,7 +41,8 @@ afterAll(async () => {
 /** A modern request over HTTP with the headers a conforming client sends; `meta` adds to its _meta. */
 async function call(method: string, params: Record<string, unknown>, meta: Record<string, unknown> = WITH_EXT): Promise<Answer & { status: number }> {
   const body = { jsonrpc: "2.0", id: nextId++, method, params: { ...params, _meta: modernMeta(meta) } };
-  const name: Record<string, string> = method === "tools/call" ? { "Mcp-Name": String(params["name"]) } : {};
+  const mirrored = method === "tools/call" ? params["name"] : method.startsWith("tasks/") ? params["taskId"] : undefined;
+  const name: Record<string, string> = typeof mirrored === "string" ? { "Mcp-Name": mirrored } : {};
   const res: RawResponse = await rawRequest(sb.url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json", "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, ...name },

@@ -26,7 +26,7 @@ describe("modern request metadata headers", () => {
     expect(decodeHeaderValue("=?base64?not base64!?=")).toBeUndefined();
   });
 
-  it("names the version, the method and, for tools/call, prompts/get and resources/read, the name or URI", () => {
+  it("names the version, the method and, for tools/call, prompts/get, resources/read and the task methods, the name, URI or task id", () => {
     expect(modernHeaders({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_weather", _meta: META } }, "2026-07-28")).toEqual({
       "mcp-protocol-version": "2026-07-28",
       "mcp-method": "tools/call",
@@ -36,6 +36,9 @@ describe("modern request metadata headers", () => {
       encodeHeaderValue("file:///a b/ü"),
     );
     expect(modernHeaders({ jsonrpc: "2.0", id: 3, method: "prompts/get", params: { name: " greet", _meta: META } }, "2026-07-28")["mcp-name"]).toBe("=?base64?IGdyZWV0?=");
+    for (const method of ["tasks/get", "tasks/update", "tasks/cancel"]) {
+      expect(modernHeaders({ jsonrpc: "2.0", id: 5, method, params: { taskId: "t-9", _meta: META } }, "2026-07-28")["mcp-name"]).toBe("t-9");
+    }
     expect(modernHeaders({ jsonrpc: "2.0", id: 4, method: "server/discover", params: { _meta: META } }, "2026-07-28")).toEqual({
       "mcp-protocol-version": "2026-07-28",
       "mcp-method": "server/discover",

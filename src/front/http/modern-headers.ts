@@ -1,13 +1,14 @@
 import { isJsonObject, type JsonObject, type JsonRpcRequest } from "../../jsonrpc/message.js";
 import { JsonRpcError } from "../../jsonrpc/errors.js";
 import { McpErrorCode } from "../../mcp/error-codes.js";
-import { MetaKey } from "../../mcp/modern.js";
+import { MCP_NAME_FIELD, MetaKey } from "../../mcp/modern.js";
 
 /**
  * The Streamable HTTP rules of 2026-07-28 that mirror body fields into
  * headers: `MCP-Protocol-Version` equals the `_meta` version; `Mcp-Method`
  * equals the method; `Mcp-Name` equals `params.name` (tools/call,
- * prompts/get) or `params.uri` (resources/read); each `Mcp-Param-{Name}`
+ * prompts/get), `params.uri` (resources/read) or `params.taskId`
+ * (tasks/get, tasks/update, tasks/cancel of the tasks extension); each `Mcp-Param-{Name}`
  * that a tool's input schema declares with `x-mcp-header` equals the
  * argument at that property path. Values may come in the Base64 sentinel
  * form `=?base64?…?=`, decoded before comparing. Any failure is -32020
@@ -25,8 +26,6 @@ export interface HeaderParam {
   path: readonly string[];
 }
 
-/** Methods whose `Mcp-Name` is required, and the params field it mirrors. */
-const NAME_FIELD: Readonly<Record<string, "name" | "uri">> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
 
 /** Visible ASCII, space and tab (RFC 9110 field values). */
 const FIELD_VALUE = /^[\x20-\x7e\t]*$/;
@@ -64,7 +63,7 @@ export function checkModernHeaders(header: HeaderOf, request: JsonRpcRequest, pa
   const method = header("mcp-method");
   if (method === undefined) return mismatch(`the Mcp-Method header is required (send Mcp-Method: ${request.method})`);
   if (method !== request.method) return mismatch(`Mcp-Method header value ${JSON.stringify(method)} does not match the body's method ${JSON.stringify(request.method)}`);
-  const field = NAME_FIELD[request.method];
+  const field = MCP_NAME_FIELD[request.method];
   if (field === undefined) return undefined;
   const bodyName = request.params?.[field];
   const rawName = header("mcp-name");

@@ -43,4 +43,14 @@ describe("modern header rules (pure)", () => {
     expect(error?.message).toMatch(/Mcp-Name header value "foo" does not match the body's params.name "bar"/);
     expect(checkModernHeaders(headers({ "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "bar" }), request, () => [])).toBeUndefined();
   });
+
+  it("tasks/get, tasks/update and tasks/cancel (tasks extension) need Mcp-Name equal to params.taskId", () => {
+    for (const method of ["tasks/get", "tasks/update", "tasks/cancel"]) {
+      const request: JsonRpcRequest = { jsonrpc: "2.0", id: 1, method, params: { taskId: "t-1", _meta: meta } };
+      const base = { "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method };
+      expect(checkModernHeaders(headers(base), request, () => [])?.message).toMatch(/Mcp-Name header is required for tasks\/\w+ \(the value of params.taskId\)/);
+      expect(checkModernHeaders(headers({ ...base, "Mcp-Name": "t-2" }), request, () => [])?.code).toBe(-32020);
+      expect(checkModernHeaders(headers({ ...base, "Mcp-Name": "t-1" }), request, () => [])).toBeUndefined();
+    }
+  });
 });
