@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Backend } from "../backend/backend.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
@@ -75,9 +74,14 @@ export class ModernRequestSink implements ClientSink {
 /** A fresh client context for one modern request. */
 export function modernClient(front: FrontKind, protocolVersion: string, capabilities: JsonObject, info: JsonObject | undefined): ClientContext {
   const name = info?.["name"];
-  const clientInfo: Implementation | undefined = typeof name === "string" ? { ...info, name, version: String(info?.["version"] ?? "") } : undefined;
-  return { id: randomUUID(), front, era: "modern", protocolVersion, clientInfo, capabilities, initialized: true };
+  const clientInfo: Implementation | undefined =
+    typeof name !== "string" ? undefined : typeof info?.["version"] === "string" ? (info as Implementation) : { ...info, name, version: String(info?.["version"] ?? "") };
+  // Unique in this process (sessions' ids are UUIDs, so the prefix keeps them apart); nothing outside the process sees it.
+  return { id: `modern:${++modernClients}`, front, era: "modern", protocolVersion, clientInfo, capabilities, initialized: true };
 }
+
+/** Modern clients made so far (their ids). */
+let modernClients = 0;
 
 /**
  * Serve a modern request with `run`: check its `_meta` (-32022 unknown
