@@ -2,7 +2,7 @@ import type { CacheHint } from "../mcp/modern.js";
 import type { ServerConfig } from "../config/types.js";
 import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError, hasCode } from "../jsonrpc/local-error.js";
-import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import type { JsonObject } from "../jsonrpc/message.js";
 import type { JsonRpcPeer } from "../jsonrpc/peer.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import { Method } from "../mcp/methods.js";
@@ -12,21 +12,17 @@ import { declaredKinds, listAll } from "./catalog-listing.js";
 import { CatalogStore } from "./catalog-store.js";
 import type { Connection, ConnectionEnd, Connector } from "./connector.js";
 import { connectorFor } from "./connectors.js";
-import { formatMs, startupFailure, unavailableReason, whatNext, withinMs } from "./exit-report.js";
-import { explainForwardFailure } from "./forward-failure.js";
+import { formatMs, startupFailure, unavailableReason, withinMs } from "./exit-report.js";
 import { openSession, sessionRequestFor, type BackendSession } from "./handshake.js";
 import type { IncomingRequest } from "../jsonrpc/peer.js";
 import type { ListSender } from "./catalog-listing.js";
 import { openModern, type ModernConnection } from "./modern-connection.js";
 import { openPeer } from "./backend-peer.js";
-import { ProgressTokens } from "./progress-tokens.js";
+import { EXIT_STATUS_WAIT_MS, RequestForwarder } from "./request-forwarder.js";
 import { RestartSchedule } from "./restart-policy.js";
 import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
 export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
-
-/** How long to wait for the exit status after the pipes closed, to name it in errors. */
-const EXIT_STATUS_WAIT_MS = 250;
 
 /**
  * One backend MCP server over a connector: handshake, the catalogs its
@@ -48,7 +44,7 @@ export class Backend {
   private session: BackendSession | undefined;
   private lastCapabilities: Record<string, unknown> = {};
   private readonly catalog: CatalogStore;
-  private progress = new ProgressTokens();
+  private readonly forwarder: RequestForwarder;
   private generation = 0;
   private lastError: string | null = null;
   private lastStartMs: number | null = null;
@@ -77,6 +73,7 @@ export class Backend {
     );
     this.catalog = new CatalogStore((kind) => this.events.emit("catalogChanged", kind));
     this.restart = new RestartSchedule(config.restart, options.stableAfterMs ?? 10_000);
+    this.forwarder = new RequestForwarder(this.label, config.timeoutMs, () => this.stateValue);
     if (!config.enabled) this.stateValue = "disabled";
   }
 
@@ -101,7 +98,7 @@ export class Backend {
    * gateway then applies its default).
    */
   cacheHint(kind: CatalogKind): CacheHint | undefined {
-    return this.modern?.hints.get(kind);
+    return this.modern ? this.catalog.hint(kind) : undefined;
   }
 
   /** What era detection (the server/discover probe) took at the last start, ms; 0 when no probe ran, null before any start. */
@@ -151,33 +148,11 @@ export class Backend {
     return this.firstStart;
   }
 
-  /**
-   * Forward a request; fails fast with a clear error when the backend is not
-   * ready or dies meanwhile. (Promise chains rather than an async function:
-   * this is the hot path, and an async frame costs an allocation per call.)
-   */
+  /** Forward a request; fails fast with a clear error when the backend is not ready or dies meanwhile. */
   request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
     const peer = this.peer;
     if (this.stateValue !== "ready" || !peer) return Promise.reject(this.unavailableError(method));
-    const ended = this.connection?.ended;
-    const modern = this.modern;
-    let forwarded = params;
-    if (modern) {
-      const local = modern.dialect.local(method, params);
-      if (local) return local;
-      forwarded = modern.dialect.params(params, options.clientCapabilities);
-    }
-    let token: string | undefined;
-    if (options.onProgress) {
-      token = this.progress.register(options.onProgress);
-      const meta = isJsonObject(forwarded?.["_meta"]) ? forwarded["_meta"] : {};
-      forwarded = { ...forwarded, _meta: { ...meta, progressToken: token } };
-    }
-    // The peer was made with this backend's timeout: options pass through as they are.
-    const answered = peer.request(method, forwarded, options).catch((error: unknown) => this.explainFailure(method, error, peer, ended));
-    if (token === undefined) return answered;
-    const owned = token;
-    return answered.finally(() => this.progress.release(owned));
+    return this.forwarder.forward(peer, this.connection?.ended, this.modern, method, params, options);
   }
 
   /** Send a notification (e.g. `notifications/roots/list_changed`) if connected; a backend that is down misses it. */
@@ -185,21 +160,6 @@ export class Backend {
     // The modern era has no client notifications besides cancellation (roots changes are asked for again through MRTR).
     if (this.modern && method !== Method.Cancelled) return;
     if (this.stateValue === "ready") void this.peer?.notify(method, params).catch(() => undefined);
-  }
-
-  /**
-   * Turn a failed forward into the error callers see: only a closed
-   * connection is reported as the backend's exit (or closed output); the
-   * rest is named by explainForwardFailure.
-   */
-  private async explainFailure(method: string, error: unknown, peer: JsonRpcPeer, ended: Promise<ConnectionEnd> | undefined): Promise<never> {
-    // A send that failed while the connection stays open is not the backend's end.
-    if (hasCode(error, "CONNECTION_CLOSED") && ended && !peer.isOpen) {
-      const end = await withinMs(ended, EXIT_STATUS_WAIT_MS);
-      const what = end ? end.description : "closed its output";
-      throw new SwitchboardError("BACKEND_EXITED", `${this.label} ${what} while handling ${method}; ${whatNext(this.stateValue)}`, { cause: error });
-    }
-    throw explainForwardFailure(this.label, method, error, this.config.timeoutMs);
   }
 
   /** Stop for good: stop ladder, pending requests rejected. */
@@ -259,7 +219,7 @@ export class Backend {
       label: this.label,
       timeoutMs: this.config.timeoutMs,
       logger,
-      progress: this.progress,
+      progress: this.forwarder.progress,
       onServerRequest: this.options.onServerRequest,
       notification: (method, params) => this.forwardNotification(method, params),
       relist: (peerOf, kinds) => this.relist(generation, peerOf, kinds),
@@ -290,12 +250,7 @@ export class Backend {
       const counts = [...outcome.lists].map(([kind, list]) => `${list.entries.length} ${kind}`).join(", ") || "no catalog";
       const probe = outcome.probeMs > 0 ? `, era probe ${outcome.probeMs} ms` : "";
       logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})${probe}`);
-      const lists = new Map<CatalogKind, readonly JsonObject[]>();
-      for (const [kind, listed] of outcome.lists) {
-        lists.set(kind, listed.entries);
-        if (listed.hint) this.modern?.hints.set(kind, listed.hint);
-      }
-      this.catalog.install(lists);
+      this.catalog.install(outcome.lists);
       watch.markReady();
       this.modern?.listener?.start().catch((error: unknown) => logger.warn(`${this.label} could not listen for changes: ${String(error)}`));
     } catch (error) {
@@ -375,9 +330,7 @@ export class Backend {
       if (!declared.includes(kind)) continue;
       const listed = await listAll(send, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
       if (generation !== this.generation || this.stateValue !== "ready") return;
-      if (listed.hint) modern?.hints.set(kind, listed.hint);
-      else modern?.hints.delete(kind);
-      this.catalog.set(kind, listed.entries);
+      this.catalog.set(kind, listed);
     }
   }
 

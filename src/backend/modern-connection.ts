@@ -2,8 +2,6 @@ import type { ServerConfig } from "../config/types.js";
 import type { JsonObject } from "../jsonrpc/message.js";
 import type { JsonRpcPeer } from "../jsonrpc/peer.js";
 import type { Logger } from "../log/logger.js";
-import type { CatalogKind } from "../mcp/catalog-kinds.js";
-import type { CacheHint } from "../mcp/modern.js";
 import { Method } from "../mcp/methods.js";
 import { ModernMethod } from "../mcp/modern-client.js";
 import type { ListSender } from "./catalog-listing.js";
@@ -16,8 +14,6 @@ export interface ModernConnection {
   readonly dialect: ModernDialect;
   /** Its `subscriptions/listen`, when it declared something to listen to (list changes, resource subscriptions). */
   readonly listener: ChangeListener | undefined;
-  /** The cache hints of its last list of each kind. */
-  readonly hints: Map<CatalogKind, CacheHint>;
   /** How its lists are asked for: with the modern `_meta`, declaring our capabilities. */
   readonly send: ListSender;
 }
@@ -59,5 +55,5 @@ export function openModern(peer: JsonRpcPeer, options: ModernConnectionOptions):
     peer.setNotificationHandler(Method.Cancelled, (params) => void heard.endedByServer(params?.["requestId"]));
   }
   dialect = new ModernDialect(options.config, CLIENT_INFO, options.ours, listener);
-  return { dialect, listener, hints: new Map(), send: (method, params, requestOptions) => peer.request(method, dialect.params(params), requestOptions) };
+  return { dialect, listener, send: (method, params, requestOptions) => peer.request(method, dialect.params(params), requestOptions) };
 }

@@ -3,12 +3,14 @@ import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { SlotMap } from "../jsonrpc/slot-map.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
-import { describeNetworkError, isStaleSocket, unreachableDescription, mediaType, readBody, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
-import { deliverAnswerText, deliverText, jsonRpcErrorIn, quote, readEventStream, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
+import { jsonRpcErrorIn, quote, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import { deleteSession, LegacySession } from "./http-client-session.js";
+import { AnswerReader } from "./http-client-answers.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { ToolParamHeaders } from "./http-client-params.js";
-import { failureFor, type RemoteEnd, type RemoteSessionState, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
+import { failureFor, type RemoteEnd, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
 /** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
 export class LegacyFallbackSignal extends Error {
@@ -26,18 +28,8 @@ export interface HttpClientTransportOptions extends RemoteTransportOptions {
 }
 
 const ACCEPT_BOTH = "application/json, text/event-stream";
-/** Resumptions of one stream in a row that bring no new event before giving up. */
-const MAX_STALLED_RESUMES = 3;
-/** The longest `retry` honoured before resuming a request's stream (ms). */
-const MAX_RESUME_DELAY_MS = 30_000;
 /** Most of an HTTP error body read to find a JSON-RPC error in it (modern errors are small: -32022 lists versions). */
 const ERROR_BODY_BYTES = 64 * 1024;
-
-/** Where a request's SSE stream stands: the last event id it gave, and its `retry`. */
-interface StreamPosition {
-  lastEventId: string;
-  retryMs: number | undefined;
-}
 
 /**
  * The client side of MCP's Streamable HTTP transport: a POST per message
@@ -65,10 +57,7 @@ export class HttpClientTransport implements Transport {
   oninvalid?: Transport["oninvalid"];
   onerror?: Transport["onerror"];
   onclose?: Transport["onclose"];
-  private sessionId: string | undefined;
-  private protocolVersion: string | undefined;
-  private initialize: JsonRpcRequest | undefined;
-  private initialized = false;
+  private readonly session = new LegacySession();
   private reinitializing: Promise<void> | undefined;
   private reinitializeCount = 0;
   /**
@@ -86,8 +75,8 @@ export class HttpClientTransport implements Transport {
   /** The `x-mcp-header` annotations of the tools modern `tools/list` answers named. */
   private readonly toolHeaders = new ToolParamHeaders();
   private readonly events: ServerEventStream;
+  private readonly answers: AnswerReader;
   private closed = false;
-  private state: RemoteSessionState = "none";
   /** Where every answer's messages go (one object for the connection, not one per request). */
   private readonly sink: Delivery = { deliver: (m, extra) => this.deliver(m, extra), invalid: (e, i, r) => this.oninvalid?.(e, i, r) };
   private lastError: string | null = null;
@@ -101,10 +90,10 @@ export class HttpClientTransport implements Transport {
       label: options.label,
       maxMessageBytes: options.maxMessageBytes,
       sink: this.sink,
-      headers: (extra) => this.headers(extra),
-      live: () => this.initialized && !this.closed,
+      headers: (extra) => this.session.headers(extra),
+      live: () => this.session.initialized && !this.closed,
       sessionLost: () => {
-        if (this.sessionId === undefined) return false;
+        if (this.session.id === undefined) return false;
         this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
         return true;
       },
@@ -113,11 +102,23 @@ export class HttpClientTransport implements Transport {
       warn: (message) => options.onWarning(message),
     };
     this.events = new ServerEventStream(host, options.defaultRetryMs ?? 1000);
+    this.answers = new AnswerReader({
+      endpoint,
+      maxMessageBytes: options.maxMessageBytes,
+      sink: this.sink,
+      inflight: this.inflight,
+      abandoned: (exchange) => this.abandoned.has(exchange),
+      modern: (exchange) => this.modern.has(exchange),
+      closed: () => this.closed,
+      headers: (extra) => this.session.headers(extra),
+      retry: (ms) => this.events.setRetry(ms),
+      fail: (request, what, reason) => this.failRequest(request, what, reason),
+    });
   }
 
   /** Session, stream and last trouble, for stats. */
   status(): RemoteStatus {
-    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.state, stream: this.events.isOpen, lastError: this.lastError };
+    return { transport: "http", url: redactUrl(this.endpoint.url), session: this.session.state, stream: this.events.isOpen, lastError: this.lastError };
   }
 
   async start(): Promise<void> {}
@@ -133,11 +134,7 @@ export class HttpClientTransport implements Transport {
       if (isRequest(message) && message.method === "tools/list") this.toolHeaders.listingSent(message.id);
       return this.post(message, JSON.stringify(message), false, version);
     }
-    if (isRequest(message) && message.method === "initialize") {
-      this.initialize = message;
-      this.sessionId = undefined;
-      this.state = "connecting";
-    }
+    if (isRequest(message) && message.method === "initialize") this.session.begin(message);
     const body = JSON.stringify(message);
     const sent = this.reinitializing ? this.reinitializing.then(() => this.post(message, body, true)) : this.post(message, body, true);
     if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
@@ -169,9 +166,9 @@ export class HttpClientTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const session = this.sessionId;
+    const ending = this.session.end();
     this.shutDown({ description: "was disconnected" });
-    if (session !== undefined) await this.deleteSession(session);
+    if (ending) await deleteSession(this.endpoint, ending);
   }
 
   /**
@@ -187,7 +184,7 @@ export class HttpClientTransport implements Transport {
     try {
       const headers: OutgoingHttpHeaders =
         version === undefined
-          ? this.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
+          ? this.session.headers({ "content-type": "application/json", accept: ACCEPT_BOTH })
           : { "content-type": "application/json", accept: ACCEPT_BOTH, ...modernHeaders(message, version), ...this.toolHeaders.headersOf(message) };
       exchange = sendRequest(this.endpoint, "POST", this.endpoint.url, headers, body);
     } catch (error) {
@@ -205,13 +202,12 @@ export class HttpClientTransport implements Transport {
   /** The answer's head to a POST arrived: a 2xx answer is read (a request's) or drained; anything else failed. */
   private posted(message: JsonRpcMessage, body: string, mayRetry: boolean, version: string | undefined, exchange: Exchange, id: JsonRpcId | undefined, response: IncomingMessage): Promise<void> | undefined {
     const status = response.statusCode ?? 0;
-    const session = response.headers["mcp-session-id"];
-    if (version === undefined && typeof session === "string" && session !== "" && (this.sessionId === undefined || isInitialize(message))) this.sessionId = session;
+    if (version === undefined) this.session.adopt(response, isInitialize(message));
     if (status >= 200 && status < 300) {
       this.afterSuccess(message);
       if (id === undefined) response.resume();
-      else if (mediaType(response) === "application/json") this.readJsonAnswer(message as JsonRpcRequest, response, exchange);
-      else void this.readAnswer(message as JsonRpcRequest, response, exchange);
+      else if (mediaType(response) === "application/json") this.answers.readJson(message as JsonRpcRequest, response, exchange);
+      else void this.answers.read(message as JsonRpcRequest, response, exchange);
       return undefined;
     }
     if (id !== undefined) this.inflight.delete(id);
@@ -225,31 +221,6 @@ export class HttpClientTransport implements Transport {
     if (this.abandoned.has(exchange)) return undefined;
     if (!resent && isStaleSocket(exchange, error)) return this.post(message, body, mayRetry, version, true);
     throw this.unreachable(error);
-  }
-
-  /** A 2xx JSON answer to one of our requests (the common case, kept free of async frames). */
-  private readJsonAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): void {
-    const id = request.id;
-    const broken = (error: unknown): void => {
-      if (this.inflight.get(id) === exchange && !this.abandoned.has(exchange)) {
-        this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
-      }
-    };
-    readBody(response, this.options.maxMessageBytes).then(
-      (text) => {
-        try {
-          if (text === undefined) this.failRequest(request, `sent an answer to ${request.method} larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
-          else deliverAnswerText(text, this.sink, id);
-        } catch (error) {
-          broken(error);
-        }
-        if (this.inflight.get(id) === exchange) this.inflight.delete(id);
-      },
-      (error: unknown) => {
-        broken(error);
-        if (this.inflight.get(id) === exchange) this.inflight.delete(id);
-      },
-    );
   }
 
   /** A non-2xx answer to a POST; `modern`: a JSON-RPC error in its body is the answer. */
@@ -273,7 +244,7 @@ export class HttpClientTransport implements Transport {
         return;
       }
     }
-    if (status === 404 && this.sessionId !== undefined && !isInitialize(message) && mayRetry) {
+    if (status === 404 && this.session.id !== undefined && !isInitialize(message) && mayRetry) {
       this.lastError = `HTTP 404 for our session: re-initialized`;
       await this.reinitialize();
       return this.post(message, body, false);
@@ -287,91 +258,6 @@ export class HttpClientTransport implements Transport {
     const failure = failureFor(message, this.options, detail, { reason: "HTTP_STATUS", status });
     if (failure) this.deliver(failure);
     else this.options.onWarning(`${this.options.label} ${detail}`);
-  }
-
-  /**
-   * Read a 2xx answer to one of our requests: JSON, or an SSE stream ending
-   * with the answer. A legacy stream that breaks before the answer, after
-   * the server gave its events ids, is resumed: a GET with `Last-Event-ID`
-   * (after the stream's `retry`) replays what followed on that stream, as
-   * often as the server keeps making progress.
-   */
-  private async readAnswer(request: JsonRpcRequest, response: IncomingMessage, exchange: Exchange): Promise<void> {
-    const id = request.id;
-    let current = exchange;
-    try {
-      const type = mediaType(response);
-      if (type === "text/event-stream") {
-        const stream: StreamPosition = { lastEventId: "", retryMs: undefined };
-        const hooks = {
-          retry: (ms: number) => {
-            stream.retryMs = ms;
-            this.events.setRetry(ms);
-          },
-          id: (eventId: string) => (stream.lastEventId = eventId),
-        };
-        let outcome = await readEventStream(response, this.options.maxMessageBytes, this.sink, id, hooks);
-        let stalled = 0;
-        while (!outcome.answered && !outcome.oversized && stream.lastEventId !== "" && !this.modern.has(exchange) && stalled < MAX_STALLED_RESUMES) {
-          if (this.inflight.get(id) !== current || this.abandoned.has(current) || this.closed) return;
-          const from = stream.lastEventId;
-          const resumed = await this.resumeStream(request, stream, current);
-          if (!resumed) return;
-          current = resumed.exchange;
-          outcome = await readEventStream(resumed.response, this.options.maxMessageBytes, this.sink, id, hooks);
-          stalled = stream.lastEventId === from ? stalled + 1 : 0;
-        }
-        if (this.inflight.get(id) !== current) return;
-        if (outcome.oversized) this.failRequest(request, `sent an answer larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
-        else if (!outcome.answered) this.failRequest(request, `ended the stream answering ${request.method} before its answer${outcome.error ? ` (${outcome.error})` : ""}`, "STREAM_BROKEN");
-      } else if (type === "application/json") {
-        const ok = await deliverText(response, this.options.maxMessageBytes, this.sink, id);
-        if (!ok) this.failRequest(request, `sent an answer to ${request.method} larger than maxMessageBytes (${this.options.maxMessageBytes} bytes); it was dropped`, "TOO_LARGE");
-      } else if (response.statusCode !== 202) {
-        response.resume();
-        this.failRequest(request, `answered ${request.method} with content type "${type}", neither JSON nor an event stream`, "BAD_CONTENT_TYPE");
-      } else {
-        response.resume();
-      }
-    } catch (error) {
-      if (this.inflight.get(id) === current && !this.abandoned.has(current)) {
-        this.failRequest(request, `broke off its answer to ${request.method}: ${describeNetworkError(error)}`, "STREAM_BROKEN");
-      }
-    } finally {
-      if (this.inflight.get(id) === current) this.inflight.delete(id);
-    }
-  }
-
-  /**
-   * Reopen a request's broken stream: a GET with `Last-Event-ID`, after the
-   * stream's `retry` (capped). Resolves with the new exchange and its SSE
-   * response, or undefined when the request was cancelled meanwhile or the
-   * server would not resume (the request is then failed).
-   */
-  private async resumeStream(request: JsonRpcRequest, stream: StreamPosition, previous: Exchange): Promise<{ exchange: Exchange; response: IncomingMessage } | undefined> {
-    const delay = Math.min(stream.retryMs ?? 0, MAX_RESUME_DELAY_MS);
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    if (this.closed || this.inflight.get(request.id) !== previous || this.abandoned.has(previous)) return undefined;
-    const exchange = sendRequest(this.endpoint, "GET", this.endpoint.url, this.headers({ accept: "text/event-stream", "last-event-id": stream.lastEventId }));
-    this.inflight.set(request.id, exchange);
-    let response: IncomingMessage;
-    try {
-      response = await exchange.response;
-    } catch (error) {
-      if (this.inflight.get(request.id) === exchange && !this.abandoned.has(exchange)) {
-        this.inflight.delete(request.id);
-        this.failRequest(request, `broke off its answer to ${request.method} and could not be reached to resume it: ${describeNetworkError(error)}`, "STREAM_BROKEN");
-      }
-      return undefined;
-    }
-    const status = response.statusCode ?? 0;
-    if (status >= 200 && status < 300 && mediaType(response) === "text/event-stream") return { exchange, response };
-    response.resume();
-    if (this.inflight.get(request.id) === exchange) {
-      this.inflight.delete(request.id);
-      this.failRequest(request, `broke off its answer to ${request.method} and refused to resume it (HTTP ${status} to a GET with Last-Event-ID)`, "STREAM_BROKEN");
-    }
-    return undefined;
   }
 
   private failRequest(request: JsonRpcRequest, what: string, reason: string): void {
@@ -390,10 +276,7 @@ export class HttpClientTransport implements Transport {
       message = this.toolHeaders.read(message, this.rejectTool);
       const internal = message.id === null ? undefined : this.internal.get(message.id);
       if (internal) return internal(message);
-      if (this.initialize && message.id === this.initialize.id && "result" in message && isJsonObject(message.result)) {
-        const version = message.result["protocolVersion"];
-        if (typeof version === "string") this.protocolVersion = version;
-      }
+      this.session.learn(message);
       if (message.id !== null) this.inflight.delete(message.id);
     }
     if (!this.closed) this.onmessage?.(message, extra);
@@ -402,8 +285,8 @@ export class HttpClientTransport implements Transport {
   /** After a message was accepted: `notifications/initialized` completes the session and opens the GET stream. */
   private afterSuccess(message: JsonRpcMessage): void {
     if (isRequest(message) || isResponse(message) || message.method !== "notifications/initialized") return;
-    this.initialized = true;
-    this.state = "active";
+    this.session.initialized = true;
+    this.session.state = "active";
     this.events.open();
   }
 
@@ -414,10 +297,10 @@ export class HttpClientTransport implements Transport {
   }
 
   private async runReinitialize(): Promise<void> {
-    const initialize = this.initialize;
+    const initialize = this.session.initialize;
     if (!initialize) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} lost its session before it was initialized`);
-    this.state = "reinitializing";
-    this.sessionId = undefined;
+    this.session.state = "reinitializing";
+    this.session.id = undefined;
     this.events.stop();
     const id = `switchboard-reinitialize-${++this.reinitializeCount}`;
     const answered = new Promise<JsonRpcMessage>((resolve) => this.internal.set(id, resolve));
@@ -430,13 +313,6 @@ export class HttpClientTransport implements Transport {
     } finally {
       this.internal.delete(id);
     }
-  }
-
-  private headers(extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
-    const headers: OutgoingHttpHeaders = { ...extra };
-    if (this.sessionId !== undefined) headers["mcp-session-id"] = this.sessionId;
-    if (this.protocolVersion !== undefined) headers["mcp-protocol-version"] = this.protocolVersion;
-    return headers;
   }
 
   private unreachableEnd(error: unknown): RemoteEnd {
@@ -457,7 +333,7 @@ export class HttpClientTransport implements Transport {
   private shutDown(end: RemoteEnd): void {
     if (this.closed) return;
     this.closed = true;
-    this.state = "closed";
+    this.session.state = "closed";
     if (end.permanent || end.error) this.lastError = end.description;
     this.events.stop();
     for (const exchange of this.inflight.valuesInOrder()) exchange.request.destroy();
@@ -466,20 +342,7 @@ export class HttpClientTransport implements Transport {
     this.onclose?.(end.error ?? (end.permanent ? new Error(end.description) : undefined));
   }
 
-  /** End the session on the server (best effort, briefly). */
-  private async deleteSession(session: string): Promise<void> {
-    const headers: OutgoingHttpHeaders = { "mcp-session-id": session };
-    if (this.protocolVersion !== undefined) headers["mcp-protocol-version"] = this.protocolVersion;
-    const exchange = sendRequest(this.endpoint, "DELETE", this.endpoint.url, headers);
-    const timer = setTimeout(() => exchange.request.destroy(), 2000);
-    try {
-      (await exchange.response).resume();
-    } catch {
-      // The server may be gone already; the session dies with it.
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+
 }
 
 function isInitialize(message: JsonRpcMessage): boolean {
