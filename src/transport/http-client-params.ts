@@ -1,5 +1,5 @@
 import { isJsonObject, isRequest, type JsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc/message.js";
-import { encodeHeaderValue } from "./http-client-headers.js";
+import { encodeHeaderValue } from "../mcp/header-value.js";
 
 /**
  * `x-mcp-header` (MCP 2026-07-28): a tool's input schema may mark primitive

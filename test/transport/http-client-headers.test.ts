@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeHeaderValue, encodeHeaderValue, modernHeaders, modernVersionOf } from "../../src/transport/http-client-headers.js";
+import { decodeHeaderValue, encodeHeaderValue } from "../../src/mcp/header-value.js";
+import { modernHeaders, modernVersionOf } from "../../src/transport/http-client-headers.js";
 
 const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientInfo": { name: "t", version: "1" } };
 

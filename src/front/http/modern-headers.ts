@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject, type JsonRpcRequest } from "../../jsonrpc/message.js";
 import { JsonRpcError } from "../../jsonrpc/errors.js";
 import { McpErrorCode } from "../../mcp/error-codes.js";
+import { decodeHeaderValue } from "../../mcp/header-value.js";
 import { MCP_NAME_FIELD, MetaKey } from "../../mcp/modern.js";
 
 /**
@@ -27,25 +28,11 @@ export interface HeaderParam {
 }
 
 
-/** Visible ASCII, space and tab (RFC 9110 field values). */
-const FIELD_VALUE = /^[\x20-\x7e\t]*$/;
-const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
 
 function mismatch(message: string): JsonRpcError {
   return new JsonRpcError(McpErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
 }
 
-/** A header value as the client meant it: the Base64 sentinel decoded; undefined when it carries characters a header may not. */
-export function decodeHeaderValue(value: string): string | undefined {
-  if (!FIELD_VALUE.test(value)) return undefined;
-  const encoded = SENTINEL.exec(value);
-  if (!encoded) return value;
-  const base64 = encoded[1] as string;
-  const bytes = Buffer.from(base64, "base64");
-  const text = bytes.toString("utf8");
-  // Node decodes leniently: only canonical Base64 (padded) of valid UTF-8 is accepted, never garbage compared.
-  return bytes.toString("base64") === base64 && Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
-}
 
 /**
  * The first header rule broken by this modern request, as a -32020 error,

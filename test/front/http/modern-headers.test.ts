@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkModernHeaders, decodeHeaderValue, headerParamsOf, type HeaderOf } from "../../../src/front/http/modern-headers.js";
+import { decodeHeaderValue } from "../../../src/mcp/header-value.js";
+import { checkModernHeaders, headerParamsOf, type HeaderOf } from "../../../src/front/http/modern-headers.js";
 import type { JsonRpcRequest } from "../../../src/jsonrpc/message.js";
 
 const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
