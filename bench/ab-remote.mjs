@@ -25,7 +25,8 @@ const CALLS = Number(process.env.AB_CALLS ?? 10_000);
 const LATENCY = Number(process.env.AB_LATENCY ?? 2000);
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 3);
 
-const remote = spawnServer(process.execPath, [join(ROOT, "bench/bare-http-server.mjs")]);
+// AB_REMOTE=sdk: the official SDK echo server (bench/sdk-http-server.mjs) instead of bare-http.
+const remote = spawnServer(process.execPath, [join(ROOT, process.env.AB_REMOTE === "sdk" ? "bench/sdk-http-server.mjs" : "bench/bare-http-server.mjs")]);
 const remoteUrl = await remote.url;
 
 async function direct() {
