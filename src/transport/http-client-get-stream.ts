@@ -13,7 +13,7 @@ export interface EventStreamHost {
   headers(extra: OutgoingHttpHeaders): OutgoingHttpHeaders;
   /** The session is open (initialized, not closed): a broken stream may be reopened. */
   live(): boolean;
-  /** A 404 on the stream: true when it meant our session ended (the host ends the connection), false without a session. */
+  /** A 404 on the stream: true when it meant our session ended (the host opens a new one, and the stream with it), false without a session. */
   sessionLost(): boolean;
   /** The server cannot be reached: the connection is over. */
   unreachable(error: unknown): void;
@@ -37,6 +37,8 @@ export class ServerEventStream {
   private lastEventId = "";
   private retryMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** A 404 made the host open a new session and no stream has opened since: another 404 is a refusal, not a lost session. */
+  private lossPending = false;
 
   constructor(
     private readonly host: EventStreamHost,
@@ -69,11 +71,15 @@ export class ServerEventStream {
           response.resume();
           if (this.exchange !== exchange) return;
           this.exchange = undefined;
-          if (status === 404 && this.host.sessionLost()) return;
+          if (status === 404 && !this.lossPending && this.host.sessionLost()) {
+            this.lossPending = true;
+            return;
+          }
           if (status !== 405) this.host.warn(`${this.host.label} refused its event stream (HTTP ${status}); server-initiated messages arrive only on request streams`);
           this.allowed = false;
           return;
         }
+        this.lossPending = false;
         const outcome = await readEventStream(response, this.host.maxMessageBytes, this.host.sink, undefined, {
           retry: (ms) => (this.retryMs = ms),
           id: (id) => (this.lastEventId = id),

@@ -38,7 +38,8 @@ const ERROR_BODY_BYTES = 64 * 1024;
  * once negotiated, a GET stream for server-initiated messages (when the server
  * allows one; reopened with `Last-Event-ID` after the server's `retry`), DELETE
  * on close. A 404 for our session re-initializes once, transparently, and the
- * request is retried once. A network failure ends the connection (the backend
+ * request is retried once; a 404 on the GET stream re-initializes the same
+ * way (the new session opens its own stream). A network failure ends the connection (the backend
  * reconnects under its restart policy); 401/403 end it for good. Messages that
  * arrive on a request's stream carry that request's id as `relatedRequestId`.
  *
@@ -94,7 +95,10 @@ export class HttpClientTransport implements Transport {
       live: () => this.session.initialized && !this.closed,
       sessionLost: () => {
         if (this.session.id === undefined) return false;
-        this.shutDown({ description: `ended our session (HTTP 404 on its event stream)` });
+        this.lastError = `HTTP 404 for our session on its event stream: re-initialized`;
+        this.reinitialize().catch((error: unknown) =>
+          this.shutDown({ description: `ended our session (HTTP 404 on its event stream) and a new one could not be initialized: ${error instanceof Error ? error.message : String(error)}` }),
+        );
         return true;
       },
       unreachable: (error) => this.shutDown(this.unreachableEnd(error)),

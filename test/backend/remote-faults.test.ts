@@ -53,6 +53,40 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     expect(logger.lines.join("\n")).toMatch(/forgotten our session \(HTTP 404\); a new session was initialized/);
   });
 
+  it("a 404 for our session on the GET stream re-initializes transparently: the backend stays ready, the stream reopens", async () => {
+    const server = await faults(["--get-stream"]);
+    const { backend, logger } = remote(server.url);
+    const states: string[] = [];
+    backend.events.on("stateChanged", (state) => states.push(state));
+    await backend.start();
+    const stats = async () => (await (await fetch(new URL("/control/stats", server.url))).json()) as { initializeCount: number; getStreams: number; openGetStreams: number };
+    const opened = Date.now() + 5000;
+    while ((await stats()).openGetStreams !== 1 && Date.now() < opened) await new Promise((resolve) => setTimeout(resolve, 20));
+    states.length = 0;
+    await fetch(new URL("/control/forget", server.url), { method: "POST" });
+    const reopened = Date.now() + 5000;
+    while (((await stats()).openGetStreams !== 1 || (await stats()).initializeCount !== 2) && Date.now() < reopened) await new Promise((resolve) => setTimeout(resolve, 20));
+    const after = await stats();
+    expect(after.initializeCount).toBe(2);
+    expect(after.openGetStreams).toBe(1);
+    expect(states).toEqual([]);
+    expect(backend.state).toBe("ready");
+    expect(text(await call(backend, "echo"))).toMatch(/session=[0-9a-f-]{36}/);
+    expect(logger.lines.join("\n")).toMatch(/forgotten our session \(HTTP 404\); a new session was initialized/);
+  });
+
+  it("a server whose every GET is a 404 is re-initialized once, not in a loop; its stream counts as refused", async () => {
+    const server = await faults(["--get-stream", "--get-404"]);
+    const { backend, logger } = remote(server.url);
+    await backend.start();
+    await until(() => /refused its event stream \(HTTP 404\)/.test(logger.lines.join("\n")));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stats = (await (await fetch(new URL("/control/stats", server.url))).json()) as { initializeCount: number };
+    expect(stats.initializeCount).toBe(2);
+    expect(backend.state).toBe("ready");
+    expect(text(await call(backend, "echo"))).toContain("echo");
+  });
+
   it("a stateless server (no session id) works", async () => {
     const server = await faults(["--stateless"]);
     const { backend } = remote(server.url);
