@@ -4,14 +4,16 @@
 // the same lean client and the same echo backend. Prints a table and the
 // target checks (as ratios) and writes bench/results.json.
 // BENCH_QUICK=1 for a short run.
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client";
-import { latency, median, rssMb, serverCpuUs, throughput } from "./measure.mjs";
+import { latency, median, rssMb, serverCpuUs, throughput, until } from "./measure.mjs";
 import { checkTargets, machine, table } from "./report.mjs";
 import { bigList, readiness } from "./scenarios.mjs";
-import { killAll, TARGETS } from "./targets.mjs";
+import { killAll, ROOT, spawnServer, stopServer, TARGETS } from "./targets.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const N = QUICK
@@ -103,6 +105,8 @@ async function main() {
     await client.close();
   }
   for (const { target } of Object.values(running)) await target.stop().catch(() => undefined);
+  log("measuring a remote official-SDK server with the official SDK client: direct, through a bare relay, through us");
+  const sdkRemote = await sdkRemoteLatency(Math.round(N.latency / 2), N.rounds);
 
   const results = {};
   for (const row of Object.values(rows)) {
@@ -138,6 +142,7 @@ async function main() {
     "",
     "official SDK client:",
     ...sdkRows.map(sdkLine),
+    sdkRemoteLine(sdkRemote),
     "",
     "readiness (spawn → tools/list shows every tool; in-process start() vs slowest backend's own start):",
     ...ready.map((r) => `  ${String(r.backends).padStart(2)} backends: first full tools/list ${r.firstFullListMs.toFixed(0)} ms; start() ${r.allReadyMs.toFixed(0)} ms, slowest backend ${r.slowestBackendStartMs.toFixed(0)} ms, overhead ${r.overheadMs.toFixed(0)} ms (a bare loop of ${r.backends} spawns: ${r.spawnLoopMs.toFixed(0)} ms)`),
@@ -150,7 +155,48 @@ async function main() {
     ...contextLines(results, ready),
   ].join("\n");
   console.log(out);
-  writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify({ machine: machine(), quick: QUICK, counts: N, targets: results, sdk: sdkRows, readiness: ready, toolsList10k: list, checks: targets, table: out }, null, 2) + "\n");
+  writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify({ machine: machine(), quick: QUICK, counts: N, targets: results, sdk: sdkRows, sdkRemote, readiness: ready, toolsList10k: list, checks: targets, table: out }, null, 2) + "\n");
+}
+
+/**
+ * The remote row as users meet it: the official v1 SDK client calling a
+ * remote server built with the official v1 SDK (bench/sdk-http-server.mjs)
+ * directly, through a bare node:http relay (the two-hop floor) and through
+ * the switchboard's HTTP front; p50 at one call in flight, interleaved rounds.
+ */
+async function sdkRemoteLatency(calls, rounds) {
+  const remote = spawnServer(process.execPath, [join(ROOT, "bench/sdk-http-server.mjs")]);
+  const remoteUrl = await remote.url;
+  const relay = spawnServer(process.execPath, [join(ROOT, "bench/bare-http-relay.mjs"), remoteUrl]);
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify({ logLevel: "warn", servers: { echo: { type: "http", url: remoteUrl } } }));
+  const ours = spawnServer(process.execPath, [join(ROOT, "dist/main.js"), file, "--port", "0"]);
+  const paths = { direct: [remoteUrl, "echo"], relay: [await relay.url, "echo"], switchboard: [await ours.url, "proxy.echo.echo"] };
+  const p50 = { direct: [], relay: [], switchboard: [] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const names = Object.keys(paths);
+      for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+        const [url, tool] = paths[name];
+        const client = new Client({ name: "bench-sdk", version: "1" });
+        await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+        if (name === "switchboard") await until(async () => (await client.listTools()).tools.some((t) => t.name === tool), 10_000);
+        const call = (i) => client.callTool({ name: tool, arguments: { text: `r${i}` } });
+        for (let i = 0; i < 200; i++) await call(i);
+        p50[name].push((await latency(call, calls)).medianUs);
+        await client.close();
+      }
+    }
+  } finally {
+    for (const proc of [ours.proc, relay.proc, remote.proc]) await stopServer(proc);
+  }
+  return { directUs: median(p50.direct), relayUs: median(p50.relay), switchboardUs: median(p50.switchboard) };
+}
+
+function sdkRemoteLine(row) {
+  const x = (us) => `${us.toFixed(0)} µs (${(us / row.directUs).toFixed(2)}× direct)`;
+  return `remote official-SDK server (bench/sdk-http-server.mjs), official SDK v1 client, p50: direct ${row.directUs.toFixed(0)} µs, bare relay ${x(row.relayUs)}, through us ${x(row.switchboardUs)}`;
 }
 
 /** Ratios that explain the targets: each front against the floor of its own kind. */

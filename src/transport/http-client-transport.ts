@@ -4,7 +4,8 @@ import { SlotMap } from "../jsonrpc/slot-map.js";
 import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
 import { isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
-import { jsonRpcErrorIn, quote, readLimited, redirectTarget, type Delivery } from "./http-client-streams.js";
+import type { Delivery } from "./http-client-streams.js";
+import { readRefusal } from "./http-client-refusal.js";
 import { deleteSession, LegacySession } from "./http-client-session.js";
 import { AnswerReader } from "./http-client-answers.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
@@ -28,8 +29,6 @@ export interface HttpClientTransportOptions extends RemoteTransportOptions {
 }
 
 const ACCEPT_BOTH = "application/json, text/event-stream";
-/** Most of an HTTP error body read to find a JSON-RPC error in it (modern errors are small: -32022 lists versions). */
-const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * The client side of MCP's Streamable HTTP transport: a POST per message
@@ -215,7 +214,7 @@ export class HttpClientTransport implements Transport {
       return undefined;
     }
     if (id !== undefined) this.inflight.delete(id);
-    return this.failed(message, body, response, status, mayRetry, version !== undefined);
+    return this.failed(message, body, response, mayRetry, version !== undefined);
   }
 
   /** A POST that got no answer: cancelled on purpose, sent again once after a stale pooled connection, or the server is unreachable. */
@@ -227,41 +226,35 @@ export class HttpClientTransport implements Transport {
     throw this.unreachable(error);
   }
 
-  /** A non-2xx answer to a POST; `modern`: a JSON-RPC error in its body is the answer. */
-  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, status: number, mayRetry: boolean, modern: boolean): Promise<void> {
-    const raw = await readLimited(response, ERROR_BODY_BYTES);
-    const text = quote(raw);
-    const where = redactUrl(this.endpoint.url);
-    if (status === 401 || status === 403) {
-      const end: RemoteEnd = {
-        description: `refused our credentials: HTTP ${status} from ${where} (check the "headers" of this server in the config, e.g. its Authorization token)`,
-        permanent: true,
-      };
-      this.shutDown(end);
-      throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${end.description}`);
-    }
-    if (modern && isRequest(message)) {
-      const error = jsonRpcErrorIn(raw);
-      if (error) {
-        this.lastError = `answered ${message.method} with HTTP ${status} and error ${error.code}`;
-        this.deliver({ jsonrpc: "2.0", id: message.id, error });
+  /** A non-2xx answer to a POST (see readRefusal); `modern`: the POST was in the modern binding. */
+  private async failed(message: JsonRpcMessage, body: string, response: IncomingMessage, mayRetry: boolean, modern: boolean): Promise<void> {
+    const refusal = await readRefusal(response, {
+      modernRequest: modern && isRequest(message),
+      inSession: this.session.id !== undefined && !isInitialize(message) && mayRetry,
+      mayFallBack: isInitialize(message) && this.options.legacyFallback === true,
+      where: redactUrl(this.endpoint.url),
+    });
+    switch (refusal.kind) {
+      case "credentials":
+        this.shutDown({ description: refusal.description, permanent: true });
+        throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} ${refusal.description}`);
+      case "error":
+        this.lastError = `answered ${(message as JsonRpcRequest).method} with HTTP ${refusal.status} and error ${refusal.error.code}`;
+        this.deliver({ jsonrpc: "2.0", id: (message as JsonRpcRequest).id, error: refusal.error });
         return;
+      case "session-lost":
+        this.lastError = `HTTP 404 for our session: re-initialized`;
+        await this.reinitialize();
+        return this.post(message, body, false);
+      case "legacy-fallback":
+        throw new LegacyFallbackSignal(refusal.status);
+      case "failed": {
+        this.lastError = refusal.detail;
+        const failure = failureFor(message, this.options, refusal.detail, { reason: "HTTP_STATUS", status: refusal.status });
+        if (failure) this.deliver(failure);
+        else this.options.onWarning(`${this.options.label} ${refusal.detail}`);
       }
     }
-    if (status === 404 && this.session.id !== undefined && !isInitialize(message) && mayRetry) {
-      this.lastError = `HTTP 404 for our session: re-initialized`;
-      await this.reinitialize();
-      return this.post(message, body, false);
-    }
-    if (isInitialize(message) && this.options.legacyFallback && status >= 400 && status < 500) throw new LegacyFallbackSignal(status);
-    const detail =
-      status >= 300 && status < 400
-        ? `answered with a redirect (HTTP ${status}${redirectTarget(response)}), which is not followed; put the final URL in the config`
-        : `answered HTTP ${status}${text ? `: ${text}` : ""} (at ${where})`;
-    this.lastError = detail;
-    const failure = failureFor(message, this.options, detail, { reason: "HTTP_STATUS", status });
-    if (failure) this.deliver(failure);
-    else this.options.onWarning(`${this.options.label} ${detail}`);
   }
 
   private failRequest(request: JsonRpcRequest, what: string, reason: string): void {
