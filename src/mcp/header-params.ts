@@ -55,45 +55,55 @@ export function readHeaderParams(inputSchema: unknown): HeaderParamsReading {
   const seen = new Map<string, string>();
   let problem: string | undefined;
 
-  const check = (schema: Record<string, unknown>, path: readonly string[], pointer: string, reachable: boolean): void => {
+  // The JSON Pointer of the node being visited, as a stack: joined only to name a problem.
+  const trail: string[] = [];
+  const pointer = (): string => (trail.length === 0 ? "the schema root" : `/${trail.map(escapePointer).join("/")}`);
+
+  const check = (schema: Record<string, unknown>, path: readonly string[], reachable: boolean): void => {
     const name = schema[ANNOTATION];
-    const where = pointer === "" ? "the schema root" : pointer;
     if (typeof name !== "string" || !TOKEN.test(name)) {
-      problem = `${ANNOTATION} ${JSON.stringify(name)} at ${where} is not a valid header name (a non-empty HTTP token: letters, digits and !#$%&'*+-.^_\`|~)`;
+      problem = `${ANNOTATION} ${JSON.stringify(name)} at ${pointer()} is not a valid header name (a non-empty HTTP token: letters, digits and !#$%&'*+-.^_\`|~)`;
     } else if (!reachable || path.length === 0) {
-      problem = `${ANNOTATION} "${name}" at ${where} is not on a property reached from the schema root through "properties" alone`;
+      problem = `${ANNOTATION} "${name}" at ${pointer()} is not on a property reached from the schema root through "properties" alone`;
     } else if (!MIRRORED_TYPES.has(schema["type"])) {
-      problem = `${ANNOTATION} "${name}" at ${where} is on a property of type ${JSON.stringify(schema["type"] ?? null)}; only integer, string and boolean properties may be mirrored`;
+      problem = `${ANNOTATION} "${name}" at ${pointer()} is on a property of type ${JSON.stringify(schema["type"] ?? null)}; only integer, string and boolean properties may be mirrored`;
     } else if (seen.has(name.toLowerCase())) {
-      problem = `${ANNOTATION} "${name}" at ${where} repeats "${seen.get(name.toLowerCase())}" (header names must differ ignoring case)`;
+      problem = `${ANNOTATION} "${name}" at ${pointer()} repeats "${seen.get(name.toLowerCase())}" (header names must differ ignoring case)`;
     } else {
       seen.set(name.toLowerCase(), name);
       params.push({ name, path });
     }
   };
 
-  const visit = (node: unknown, path: readonly string[], pointer: string, reachable: boolean): void => {
+  const visitAt = (step: string, node: unknown, path: readonly string[], reachable: boolean): void => {
+    trail.push(step);
+    visit(node, path, reachable);
+    trail.pop();
+  };
+
+  const visit = (node: unknown, path: readonly string[], reachable: boolean): void => {
     if (problem !== undefined) return;
     if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, path, `${pointer}/${index}`, false));
+      node.forEach((item, index) => visitAt(String(index), item, path, false));
       return;
     }
     if (!isJsonObject(node)) return;
-    if (Object.hasOwn(node, ANNOTATION)) check(node, path, pointer, reachable);
+    if (Object.hasOwn(node, ANNOTATION)) check(node, path, reachable);
     for (const [key, value] of Object.entries(node)) {
-      if (key === ANNOTATION || INSTANCE_KEYWORDS.has(key)) continue;
-      const at = `${pointer}/${escapePointer(key)}`;
+      if (problem !== undefined) return;
+      if (key === ANNOTATION || INSTANCE_KEYWORDS.has(key) || value === null || typeof value !== "object") continue;
+      trail.push(key);
       if ((key === "properties" || SCHEMA_MAP_KEYWORDS.has(key)) && isJsonObject(value)) {
-        for (const [member, schema] of Object.entries(value)) {
-          visit(schema, key === "properties" ? [...path, member] : path, `${at}/${escapePointer(member)}`, reachable && key === "properties");
-        }
+        const chain = reachable && key === "properties";
+        for (const [member, schema] of Object.entries(value)) visitAt(member, schema, chain ? [...path, member] : path, chain);
       } else {
-        visit(value, path, at, false);
+        visit(value, path, false);
       }
+      trail.pop();
     }
   };
 
-  visit(inputSchema, [], "", true);
+  visit(inputSchema, [], true);
   return problem !== undefined ? { ok: false, reason: problem } : params.length === 0 ? NO_HEADER_PARAMS : { ok: true, params };
 }
 
