@@ -12,14 +12,14 @@ import { declaredKinds, listAll } from "./catalog-listing.js";
 import { CatalogStore } from "./catalog-store.js";
 import type { Connection, ConnectionEnd, Connector } from "./connector.js";
 import { connectorFor } from "./connectors.js";
-import { formatMs, startupFailure, unavailableReason, withinMs } from "./exit-report.js";
+import { startupFailure, unavailableReason, withinMs } from "./exit-report.js";
 import { openSession, sessionRequestFor, type BackendSession } from "./handshake.js";
 import type { IncomingRequest } from "../jsonrpc/peer.js";
 import type { ListSender } from "./catalog-listing.js";
 import { openModern, type ModernConnection } from "./modern-connection.js";
 import { openPeer } from "./backend-peer.js";
 import { EXIT_STATUS_WAIT_MS, RequestForwarder } from "./request-forwarder.js";
-import { RestartSchedule } from "./restart-policy.js";
+import { BackendLifecycle } from "./backend-lifecycle.js";
 import type { BackendEvents, BackendOptions, BackendState, BackendStats, ForwardOptions } from "./backend-types.js";
 
 export type { BackendEvents, BackendOptions, BackendState, BackendStats, CatalogKind, ForwardOptions } from "./backend-types.js";
@@ -27,8 +27,9 @@ export type { BackendEvents, BackendOptions, BackendState, BackendStats, Catalog
 /**
  * One backend MCP server over a connector: handshake, the catalogs its
  * capabilities declare (tools, prompts, resources, resource templates),
- * request forwarding, restart with capped exponential backoff, stop. It
- * never knows which connector it has (a child process, a remote URL).
+ * request forwarding, restart with capped exponential backoff (its state
+ * machine: `backend-lifecycle.ts`), stop. It never knows which connector
+ * it has (a child process, a remote URL).
  */
 export class Backend {
   readonly name: string;
@@ -38,17 +39,14 @@ export class Backend {
   private readonly options: BackendOptions;
   private readonly connector: Connector;
   private readonly label: string;
-  private stateValue: BackendState = "starting";
   private connection: Connection | undefined;
   private peer: JsonRpcPeer | undefined;
   private session: BackendSession | undefined;
   private lastCapabilities: Record<string, unknown> = {};
   private readonly catalog: CatalogStore;
   private readonly forwarder: RequestForwarder;
-  private generation = 0;
-  private lastError: string | null = null;
   private lastStartMs: number | null = null;
-  private readonly restart: RestartSchedule;
+  private readonly life: BackendLifecycle;
   private firstStart: Promise<void> | undefined;
   /** The modern side of the current connection (its `_meta`, its listen), when the backend is modern. */
   private modern: ModernConnection | undefined;
@@ -72,14 +70,21 @@ export class Backend {
       options.logger.error(`a listener of ${this.label} failed on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     );
     this.catalog = new CatalogStore((kind) => this.events.emit("catalogChanged", kind));
-    this.restart = new RestartSchedule(config.restart, options.stableAfterMs ?? 10_000);
-    this.forwarder = new RequestForwarder(this.label, config.timeoutMs, () => this.stateValue);
-    if (!config.enabled) this.stateValue = "disabled";
+    this.life = new BackendLifecycle({
+      label: this.label,
+      logger: options.logger,
+      restart: config.restart,
+      stableAfterMs: options.stableAfterMs ?? 10_000,
+      initial: config.enabled ? "starting" : "disabled",
+      changed: (state, previous) => this.events.emit("stateChanged", state, previous),
+      retry: () => void this.attempt(),
+    });
+    this.forwarder = new RequestForwarder(this.label, config.timeoutMs, () => this.life.state);
   }
 
   /** Current state. */
   get state(): BackendState {
-    return this.stateValue;
+    return this.life.state;
   }
 
   /** False for `prefix: false` servers: names and URIs are exposed as they are. */
@@ -133,7 +138,7 @@ export class Backend {
 
   /** True while its first start is in progress (started, neither ready nor failed yet). */
   get isStarting(): boolean {
-    return this.stateValue === "starting" && this.firstStart !== undefined;
+    return this.life.state === "starting" && this.firstStart !== undefined;
   }
 
   /** What the handshake learned, while connected. */
@@ -143,7 +148,7 @@ export class Backend {
 
   /** First start: resolves once the backend is ready or its first attempt failed (never rejects). */
   start(): Promise<void> {
-    if (this.stateValue === "disabled") return Promise.resolve();
+    if (this.life.state === "disabled") return Promise.resolve();
     this.firstStart ??= this.attempt();
     return this.firstStart;
   }
@@ -151,7 +156,7 @@ export class Backend {
   /** Forward a request; fails fast with a clear error when the backend is not ready or dies meanwhile. */
   request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
     const peer = this.peer;
-    if (this.stateValue !== "ready" || !peer) return Promise.reject(this.unavailableError(method));
+    if (this.life.state !== "ready" || !peer) return Promise.reject(this.unavailableError(method));
     return this.forwarder.forward(peer, this.connection?.ended, this.modern, method, params, options);
   }
 
@@ -159,16 +164,14 @@ export class Backend {
   notify(method: string, params?: JsonObject): void {
     // The modern era has no client notifications besides cancellation (roots changes are asked for again through MRTR).
     if (this.modern && method !== Method.Cancelled) return;
-    if (this.stateValue === "ready") void this.peer?.notify(method, params).catch(() => undefined);
+    if (this.life.state === "ready") void this.peer?.notify(method, params).catch(() => undefined);
   }
 
   /** Stop for good: stop ladder, pending requests rejected. */
   async stop(): Promise<void> {
-    if (this.stateValue === "stopped") return;
-    const wasDisabled = this.stateValue === "disabled";
-    this.setState("stopped");
-    this.generation++;
-    this.restart.cancel();
+    const left = this.life.stop();
+    if (left === undefined) return;
+    const wasDisabled = left === "disabled";
     const connection = this.connection;
     this.session = undefined;
     this.endModern();
@@ -184,18 +187,18 @@ export class Backend {
   stats(): BackendStats {
     return {
       name: this.name,
-      state: this.stateValue,
+      state: this.life.state,
       tools: this.entries("tools").length,
       prompts: this.entries("prompts").length,
       resources: this.entries("resources").length,
       resourceTemplates: this.entries("resourceTemplates").length,
-      restarts: this.restart.restarts,
+      restarts: this.life.restarts,
       pid: this.connection?.pid ?? null,
       protocolVersion: this.session?.protocolVersion ?? null,
       era: this.session?.era ?? null,
       probeMs: this.probeMsValue,
       serverInfo: this.session ? { name: this.session.serverInfo.name, version: this.session.serverInfo.version } : null,
-      lastError: this.lastError,
+      lastError: this.life.lastError,
       inFlight: this.peer?.pendingCount ?? 0,
       startMs: this.lastStartMs,
       ...(this.connector.status ? { remote: this.connector.status() } : {}),
@@ -203,15 +206,14 @@ export class Backend {
   }
 
   private async attempt(): Promise<void> {
-    const generation = ++this.generation;
+    const generation = this.life.begin();
     const spawnedAt = performance.now();
-    this.setState(this.restart.pristine ? "starting" : "restarting");
     const { logger } = this.options;
     let connection: Connection;
     try {
       connection = this.connector.connect();
     } catch (error) {
-      this.failAttempt(generation, `could not be started: ${error instanceof Error ? error.message : String(error)}`);
+      this.life.fail(generation, `could not be started: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     this.connection = connection;
@@ -233,7 +235,7 @@ export class Backend {
       const config = this.config;
       const handshake = openSession(peer, sessionRequestFor(config, this.label, this.options.clientCapabilities ?? {}, (m) => logger.warn(m)));
       const outcome = await Promise.race([handshake, connection.ended.then((end) => Promise.reject(end.error ?? new Error(end.description)))]);
-      if (generation !== this.generation) return;
+      if (!this.life.isCurrent(generation)) return;
       // Its output may have closed right after the last answer: that connection is no start.
       if (!peer.isOpen) throw new SwitchboardError("CONNECTION_CLOSED", `${this.label} closed its output right after its handshake`);
       this.session = outcome.session;
@@ -243,10 +245,8 @@ export class Backend {
         this.modern = openModern(peer, { config, label: this.label, logger, ours: this.options.clientCapabilities ?? {}, capabilities: outcome.session.capabilities });
       }
       this.lastCapabilities = outcome.session.capabilities;
-      this.restart.ready();
       this.lastStartMs = Math.round(performance.now() - spawnedAt);
-      this.lastError = null;
-      this.setState("ready");
+      this.life.ready();
       const counts = [...outcome.lists].map(([kind, list]) => `${list.entries.length} ${kind}`).join(", ") || "no catalog";
       const probe = outcome.probeMs > 0 ? `, era probe ${outcome.probeMs} ms` : "";
       logger.info(`${this.label} ready: ${counts}, protocol ${outcome.session.protocolVersion} (${outcome.session.serverInfo.name} ${outcome.session.serverInfo.version})${probe}`);
@@ -254,11 +254,11 @@ export class Backend {
       watch.markReady();
       this.modern?.listener?.start().catch((error: unknown) => logger.warn(`${this.label} could not listen for changes: ${String(error)}`));
     } catch (error) {
-      if (generation !== this.generation) return;
+      if (!this.life.isCurrent(generation)) return;
       const end = await withinMs(connection.ended, hasCode(error, "CONNECTION_CLOSED") ? EXIT_STATUS_WAIT_MS : 0);
-      if (generation !== this.generation) return;
+      if (!this.life.isCurrent(generation)) return;
       void connection.stop({ quick: true });
-      this.failAttempt(generation, startupFailure(error, end, this.config.startupTimeoutMs), undefined, end?.permanent);
+      this.life.fail(generation, startupFailure(error, end, this.config.startupTimeoutMs), undefined, end?.permanent);
     }
   }
 
@@ -270,55 +270,14 @@ export class Backend {
    * is restarted under its restart policy. Startup failures are attempt()'s.
    */
   private connectionEnded(generation: number, end?: ConnectionEnd): void {
-    if (generation !== this.generation || this.stateValue !== "ready") return;
-    this.restart.ended();
+    if (!this.life.isReady(generation)) return;
     const connection = this.connection;
     this.session = undefined;
     this.endModern();
-    this.lastError = end?.error ? end.description : "its connection ended";
-    this.setState("restarting");
+    this.life.interrupted(end?.error ? end.description : "its connection ended");
     this.catalog.clear();
     void this.peer?.close();
-    void this.restartAfterEnd(generation, connection, end);
-  }
-
-  /** Name how the connection ended (if that comes), stop a connection still open, then restart. */
-  private async restartAfterEnd(generation: number, connection: Connection | undefined, end?: ConnectionEnd): Promise<void> {
-    const known = end ?? (await withinMs(connection?.ended, EXIT_STATUS_WAIT_MS));
-    if (generation !== this.generation) return;
-    if (known) return this.failAttempt(generation, known.description, undefined, known.permanent);
-    this.options.logger.warn(`${this.label} closed its output but is still running; stopping it`);
-    const stopped = connection?.stop();
-    this.failAttempt(generation, "closed its output but kept running (it was stopped)", stopped);
-  }
-
-  /**
-   * Record a failed attempt or connection, then restart after the policy's
-   * delay (counted from `stopping`, if given) or give up; at once when
-   * `permanent` (retrying cannot help: a remote refused our credentials).
-   */
-  private failAttempt(generation: number, reason: string, stopping?: Promise<unknown>, permanent?: boolean): void {
-    if (generation !== this.generation) return;
-    const failed = ++this.generation;
-    this.lastError = reason;
-    const { maxAttempts } = this.config.restart;
-    if (permanent) {
-      this.setState("failed");
-      this.options.logger.error(`${this.label} ${reason}; it will not be retried until the switchboard is restarted`);
-      return;
-    }
-    const delay = this.restart.failed();
-    if (delay === undefined) {
-      this.setState("failed");
-      this.options.logger.error(
-        `${this.label} ${reason}; giving up after ${maxAttempts} restart attempts (fix the server or its config, then restart the switchboard)`,
-      );
-      return;
-    }
-    this.setState("restarting");
-    this.options.logger.warn(`${this.label} ${reason}; restarting in ${formatMs(delay)} (attempt ${this.restart.consecutiveFailures} of ${maxAttempts})`);
-    // One connection at a time: the next one starts only once the last is gone (and not if stopped meanwhile).
-    this.restart.schedule(delay, () => void this.attempt(), () => failed === this.generation, stopping);
+    void this.life.restartAfterEnd(generation, connection, end);
   }
 
   /** Fetch and install `kinds` of connection `generation` (dropped if that connection ended meanwhile). */
@@ -329,7 +288,7 @@ export class Backend {
     for (const kind of kinds) {
       if (!declared.includes(kind)) continue;
       const listed = await listAll(send, kind, this.label, this.config.timeoutMs, (m) => this.options.logger.warn(m));
-      if (generation !== this.generation || this.stateValue !== "ready") return;
+      if (!this.life.isReady(generation)) return;
       this.catalog.set(kind, listed);
     }
   }
@@ -346,13 +305,6 @@ export class Backend {
   }
 
   private unavailableError(method: string): SwitchboardError {
-    return new SwitchboardError("BACKEND_UNAVAILABLE", `${this.label} ${unavailableReason(this.stateValue, this.lastError)}; ${method} was not sent`);
-  }
-
-  private setState(state: BackendState): void {
-    const previous = this.stateValue;
-    if (state === previous) return;
-    this.stateValue = state;
-    this.events.emit("stateChanged", state, previous);
+    return new SwitchboardError("BACKEND_UNAVAILABLE", `${this.label} ${unavailableReason(this.life.state, this.life.lastError)}; ${method} was not sent`);
   }
 }

@@ -1,86 +1,24 @@
 import { isJsonObject, isRequest, type JsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from "../jsonrpc/message.js";
+import { argumentAt, headerTextOf, readHeaderParams, type HeaderParam } from "../mcp/header-params.js";
 import { encodeHeaderValue } from "../mcp/header-value.js";
 
 /**
- * `x-mcp-header` (MCP 2026-07-28): a tool's input schema may mark primitive
- * parameters to be mirrored into `Mcp-Param-{name}` headers of its
- * `tools/call` over Streamable HTTP. Pure: reading annotations, checking
- * them, and the header values of one call's arguments.
+ * The client side of `x-mcp-header` (MCP 2026-07-28): the `Mcp-Param-{name}`
+ * headers of a `tools/call` to a modern Streamable HTTP server, from the
+ * annotations its `tools/list` answers declared (read by
+ * `mcp/header-params.ts`, the reading the front checks against too).
  */
-
-/** One mirrored parameter: the header's name portion and the `properties` path to the value. */
-export interface ParamHeader {
-  name: string;
-  path: readonly string[];
-}
-
-/** A tool's annotations, or why its definition must be rejected. */
-export type ParamHeaderReading = { ok: true; headers: ParamHeader[] } | { ok: false; reason: string };
-
-const ANNOTATION = "x-mcp-header";
-/** RFC 9110 field-name tokens (`1*tchar`). */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Keywords holding a schema, or an array of schemas, under which an annotation is not statically reachable. */
-const SUBSCHEMA_KEYWORDS = ["items", "prefixItems", "additionalProperties", "contains", "oneOf", "anyOf", "allOf", "not", "if", "then", "else", "unevaluatedProperties", "unevaluatedItems", "propertyNames"];
-/** Keywords holding a map of schemas, equally unreachable. */
-const SCHEMA_MAP_KEYWORDS = ["patternProperties", "$defs", "definitions", "dependentSchemas"];
 
 /**
- * The `x-mcp-header` annotations of an input schema, checked: each a token,
- * unique ignoring case, on an `integer`, `string` or `boolean` property
- * reached from the root through `properties` only. An annotation anywhere
- * else, or one breaking a rule, rejects the whole tool.
+ * The `mcp-param-*` headers (lower-case names) of one call's arguments: for
+ * each annotation whose argument has a header text (`headerTextOf`), that
+ * text encoded as header values are; other arguments send no header.
  */
-export function readParamHeaders(inputSchema: unknown): ParamHeaderReading {
-  const headers: ParamHeader[] = [];
-  const seen = new Set<string>();
-  let problem: string | undefined;
-  const visit = (schema: unknown, path: string[], reachable: boolean): void => {
-    if (problem !== undefined || !isJsonObject(schema)) return;
-    if (ANNOTATION in schema) {
-      const name = schema[ANNOTATION];
-      const where = path.length ? `property "${path.join(".")}"` : "the schema root";
-      if (!reachable || path.length === 0) problem = `${ANNOTATION} on ${where} is not reachable through "properties" alone`;
-      else if (typeof name !== "string" || !TOKEN.test(name)) problem = `${ANNOTATION} of ${where} is not a valid header name`;
-      else if (seen.has(name.toLowerCase())) problem = `${ANNOTATION} "${name}" is used twice`;
-      else if (!isPrimitive(schema["type"])) problem = `${ANNOTATION} "${name}" is on ${where}, which is not an integer, string or boolean`;
-      else {
-        seen.add(name.toLowerCase());
-        headers.push({ name, path: [...path] });
-      }
-    }
-    const properties = schema["properties"];
-    if (isJsonObject(properties)) for (const [key, value] of Object.entries(properties)) visit(value, [...path, key], reachable);
-    for (const keyword of SUBSCHEMA_KEYWORDS) {
-      const sub = schema[keyword];
-      if (Array.isArray(sub)) for (const item of sub) visit(item, path, false);
-      else visit(sub, path, false);
-    }
-    for (const keyword of SCHEMA_MAP_KEYWORDS) {
-      const map = schema[keyword];
-      if (isJsonObject(map)) for (const value of Object.values(map)) visit(value, path, false);
-    }
-  };
-  visit(inputSchema, [], true);
-  return problem === undefined ? { ok: true, headers } : { ok: false, reason: problem };
-}
-
-/**
- * The `mcp-param-*` headers (lower-case names) of one call's arguments: the
- * value at each annotated path, when present and primitive, as a string
- * (`true`/`false` for booleans, decimal for integers), encoded as header
- * values are; absent and null values send no header.
- */
-export function paramHeaderValues(headers: readonly ParamHeader[], args: unknown): Record<string, string> {
+export function paramHeaderValues(params: readonly HeaderParam[], args: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const header of headers) {
-    let value: unknown = args;
-    for (const key of header.path) value = isJsonObject(value) ? value[key] : undefined;
-    let text: string | undefined;
-    if (typeof value === "string") text = value;
-    else if (typeof value === "boolean") text = value ? "true" : "false";
-    else if (typeof value === "number" && Number.isSafeInteger(value)) text = String(value);
-    if (text !== undefined) out[`mcp-param-${header.name.toLowerCase()}`] = encodeHeaderValue(text);
+  for (const param of params) {
+    const text = headerTextOf(argumentAt(args, param.path));
+    if (text !== undefined) out[`mcp-param-${param.name.toLowerCase()}`] = encodeHeaderValue(text);
   }
   return out;
 }
@@ -91,7 +29,7 @@ export function paramHeaderValues(headers: readonly ParamHeader[], args: unknown
  * annotations break the rules is taken out of the list it came in.
  */
 export class ToolParamHeaders {
-  private readonly byTool = new Map<string, ParamHeader[]>();
+  private readonly byTool = new Map<string, readonly HeaderParam[]>();
   /** Modern `tools/list` requests awaiting their answer. */
   private readonly listing = new Set<JsonRpcId>();
 
@@ -130,9 +68,9 @@ export class ToolParamHeaders {
     let kept: unknown[] | undefined;
     tools.forEach((tool, index) => {
       if (!isJsonObject(tool) || typeof tool["name"] !== "string") return;
-      const reading = readParamHeaders(tool["inputSchema"]);
+      const reading = readHeaderParams(tool["inputSchema"]);
       if (reading.ok) {
-        if (reading.headers.length) this.byTool.set(tool["name"], reading.headers);
+        if (reading.params.length) this.byTool.set(tool["name"], reading.params);
         else this.byTool.delete(tool["name"]);
         kept?.push(tool);
         return;
@@ -149,8 +87,4 @@ export class ToolParamHeaders {
     const headers = this.byTool.get(tool);
     return headers ? paramHeaderValues(headers, args) : undefined;
   }
-}
-
-function isPrimitive(type: unknown): boolean {
-  return type === "string" || type === "integer" || type === "boolean";
 }

@@ -177,6 +177,12 @@ describe("HTTP rules of 2026-07-28 (item 2)", () => {
     // Absent or null values need no header; a tool without annotations needs none.
     expect((await post(callQuery({ region: null, query: "q" }))).status).toBe(200);
     expect((await post(modernRequest(5, "tools/call", { name: "proxy.headers.plain", arguments: { q: "x" } }))).status).toBe(200);
+    // An invalid annotation (a stdio backend's: nothing filtered it) makes the tool uncallable over HTTP, headers or not.
+    for (const extra of [{}, { "Mcp-Param-Id": "a" }]) {
+      const misplaced = await post(modernRequest(6, "tools/call", { name: "proxy.headers.misplaced", arguments: { list: [{ id: "a" }] } }), extra);
+      expect([misplaced.status, json(misplaced).error?.code]).toEqual([400, -32020]);
+      expect(json(misplaced).error?.message).toMatch(/^Header mismatch: tool "proxy.headers.misplaced" cannot be called over Streamable HTTP: x-mcp-header "Id" at \/properties\/list\/items\/properties\/id is not on a property reached/);
+    }
   });
 
   it("an unknown method, and one the modern era removed, are 404 with -32601", async () => {

@@ -170,7 +170,7 @@ describe("HttpClientTransport: the modern (2026-07-28) binding", () => {
     await peer.start();
     const listed = await peer.request("tools/list", { _meta: META });
     expect((listed["tools"] as Array<{ name: string }>).map((tool) => tool.name)).toEqual(["execute_sql"]);
-    expect(warnings).toEqual([expect.stringMatching(/^backend "raw" lists tool "broken" with an invalid x-mcp-header annotation \(x-mcp-header on property "list" is not reachable through "properties" alone\); the tool is left out$/)]);
+    expect(warnings).toEqual([expect.stringMatching(/^backend "raw" lists tool "broken" with an invalid x-mcp-header annotation \(x-mcp-header "Item" at \/properties\/list\/items is not on a property reached from the schema root through "properties" alone\); the tool is left out$/)]);
     await peer.request("tools/call", { name: "execute_sql", arguments: { region: "Hello, 世界", query: "SELECT 1" }, _meta: META });
     await peer.request("tools/call", { name: "execute_sql", arguments: { query: "SELECT 1" }, _meta: META });
     const calls = server.seen.filter((s) => s.body?.method === "tools/call").map((s) => s.headers);

@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject, type JsonRpcRequest } from "../../jsonrpc/message.js";
 import { JsonRpcError } from "../../jsonrpc/errors.js";
 import { McpErrorCode } from "../../mcp/error-codes.js";
+import { argumentAt, headerTextMatches, headerTextOf, NO_HEADER_PARAMS, readHeaderParams, type HeaderParam, type HeaderParamsReading } from "../../mcp/header-params.js";
 import { decodeHeaderValue } from "../../mcp/header-value.js";
 import { MCP_NAME_FIELD, MetaKey } from "../../mcp/modern.js";
 
@@ -10,8 +11,10 @@ import { MCP_NAME_FIELD, MetaKey } from "../../mcp/modern.js";
  * equals the method; `Mcp-Name` equals `params.name` (tools/call,
  * prompts/get), `params.uri` (resources/read) or `params.taskId`
  * (tasks/get, tasks/update, tasks/cancel of the tasks extension); each `Mcp-Param-{Name}`
- * that a tool's input schema declares with `x-mcp-header` equals the
- * argument at that property path. Values may come in the Base64 sentinel
+ * that a tool's input schema declares with `x-mcp-header`
+ * (`mcp/header-params.ts`) equals the argument at that property path,
+ * whenever that argument has a header text; a tool whose annotations are
+ * invalid cannot be called. Values may come in the Base64 sentinel
  * form `=?base64?…?=`, decoded before comparing. Any failure is -32020
  * HeaderMismatch (HTTP 400), saying which header and why.
  */
@@ -19,27 +22,16 @@ import { MCP_NAME_FIELD, MetaKey } from "../../mcp/modern.js";
 /** A header of the request, by lower-case name (first value if repeated). */
 export type HeaderOf = (name: string) => string | undefined;
 
-/** One `x-mcp-header` annotation of a tool's input schema. */
-export interface HeaderParam {
-  /** The name part of `Mcp-Param-{name}`. */
-  name: string;
-  /** The chain of `properties` keys leading to the annotated property. */
-  path: readonly string[];
-}
-
-
-
 function mismatch(message: string): JsonRpcError {
   return new JsonRpcError(McpErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
 }
 
-
 /**
  * The first header rule broken by this modern request, as a -32020 error,
- * or undefined when every header agrees with the body. `paramsOf` gives the
+ * or undefined when every header agrees with the body. `paramsOf` reads the
  * `x-mcp-header` annotations of a tool by its exposed name.
  */
-export function checkModernHeaders(header: HeaderOf, request: JsonRpcRequest, paramsOf: (tool: string) => readonly HeaderParam[]): JsonRpcError | undefined {
+export function checkModernHeaders(header: HeaderOf, request: JsonRpcRequest, paramsOf: (tool: string) => HeaderParamsReading): JsonRpcError | undefined {
   const meta = request.params?.["_meta"];
   const bodyVersion = isJsonObject(meta) ? meta[MetaKey.ProtocolVersion] : undefined;
   const version = header("mcp-protocol-version");
@@ -59,76 +51,47 @@ export function checkModernHeaders(header: HeaderOf, request: JsonRpcRequest, pa
   if (name === undefined) return mismatch("the Mcp-Name header holds characters a header may not carry; send the value as =?base64?…?=");
   if (name !== bodyName) return mismatch(`Mcp-Name header value ${JSON.stringify(name)} does not match the body's params.${field} ${JSON.stringify(bodyName ?? null)}`);
   if (request.method !== "tools/call" || typeof bodyName !== "string") return undefined;
+  const reading = paramsOf(bodyName);
+  if (!reading.ok) {
+    return mismatch(
+      `tool ${JSON.stringify(bodyName)} cannot be called over Streamable HTTP: ${reading.reason}, which makes its definition invalid in this binding (a conforming client leaves it out of tools/list) and its Mcp-Param headers impossible to check; fix the server's inputSchema, or call the tool over stdio`,
+    );
+  }
   const args = request.params?.["arguments"];
-  for (const param of paramsOf(bodyName)) {
+  for (const param of reading.params) {
     const problem = checkParam(header, param, isJsonObject(args) ? args : undefined);
     if (problem !== undefined) return mismatch(problem);
   }
   return undefined;
 }
 
-/** What is wrong with one annotated argument's header, if anything. */
+/** What is wrong with one annotated argument's header, if anything: a header is expected exactly when the argument has a header text. */
 function checkParam(header: HeaderOf, param: HeaderParam, args: JsonObject | undefined): string | undefined {
+  const value = argumentAt(args, param.path);
+  if (headerTextOf(value) === undefined) return undefined;
   const label = `Mcp-Param-${param.name}`;
-  const value = valueAt(args, param.path);
   const raw = header(`mcp-param-${param.name.toLowerCase()}`);
-  if (value === undefined || value === null) return undefined;
   if (raw === undefined) return `the ${label} header is required: the tool's input schema mirrors argument ${param.path.join(".")} into it`;
   const text = decodeHeaderValue(raw);
   if (text === undefined) return `the ${label} header holds characters a header may not carry; send the value as =?base64?…?=`;
-  const same =
-    typeof value === "string"
-      ? text === value
-      : typeof value === "number"
-        ? text.trim() !== "" && Number(text) === value
-        : typeof value === "boolean"
-          ? text === String(value)
-          : false;
-  return same ? undefined : `${label} header value ${JSON.stringify(text)} does not match argument ${param.path.join(".")} ${JSON.stringify(value)}`;
+  return headerTextMatches(text, value) ? undefined : `${label} header value ${JSON.stringify(text)} does not match argument ${param.path.join(".")} ${JSON.stringify(value)}`;
 }
 
-function valueAt(args: JsonObject | undefined, path: readonly string[]): unknown {
-  let at: unknown = args;
-  for (const key of path) {
-    if (!isJsonObject(at)) return undefined;
-    at = at[key];
-  }
-  return at;
-}
+/** Readings per tool name (only tools with annotations, valid or not), computed once per tools list (the list object is replaced on every catalog rebuild). */
+const byList = new WeakMap<object, Map<string, HeaderParamsReading>>();
 
-/** The `x-mcp-header` annotations of an input schema, reached through `properties` chains only (others are not header sources). */
-export function headerParamsOf(schema: unknown): HeaderParam[] {
-  const found: HeaderParam[] = [];
-  const walk = (node: unknown, path: string[], depth: number): void => {
-    if (!isJsonObject(node) || depth > 32) return;
-    const properties = node["properties"];
-    if (!isJsonObject(properties)) return;
-    for (const [key, child] of Object.entries(properties)) {
-      if (!isJsonObject(child)) continue;
-      const name = child["x-mcp-header"];
-      if (typeof name === "string" && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) found.push({ name, path: [...path, key] });
-      walk(child, [...path, key], depth + 1);
-    }
-  };
-  walk(schema, [], 0);
-  return found;
-}
-
-/** Annotations per tool name, computed once per tools list (the list object is replaced on every catalog rebuild). */
-const byList = new WeakMap<object, Map<string, HeaderParam[]>>();
-
-/** The annotations of tool `name` in the tools list result `list` (`{ tools: [...] }`). */
-export function headerParamsIn(list: JsonObject, name: string): readonly HeaderParam[] {
+/** The reading of the annotations of tool `name` in the tools list result `list` (`{ tools: [...] }`). */
+export function headerParamsIn(list: JsonObject, name: string): HeaderParamsReading {
   let table = byList.get(list);
   if (table === undefined) {
     table = new Map();
     const tools = list["tools"];
     for (const tool of Array.isArray(tools) ? tools : []) {
       if (!isJsonObject(tool) || typeof tool["name"] !== "string") continue;
-      const params = headerParamsOf(tool["inputSchema"]);
-      if (params.length > 0) table.set(tool["name"], params);
+      const reading = readHeaderParams(tool["inputSchema"]);
+      if (reading !== NO_HEADER_PARAMS) table.set(tool["name"], reading);
     }
     byList.set(list, table);
   }
-  return table.get(name) ?? [];
+  return table.get(name) ?? NO_HEADER_PARAMS;
 }
