@@ -82,7 +82,7 @@ export class Subscriptions {
   }
 
   /** Route a backend's `notifications/resources/updated` to its subscribers. */
-  updated(backend: Backend, params: JsonObject | undefined, clients: ReadonlyMap<string, ClientSink>): void {
+  updated(backend: Backend, params: JsonObject | undefined, clients: Pick<ReadonlyMap<string, ClientSink>, "get">): void {
     const uri = params?.["uri"];
     if (typeof uri !== "string") return;
     const subscription = this.byKey.get(keyOf(backend.name, uri));
