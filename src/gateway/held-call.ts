@@ -27,6 +27,8 @@ export interface HeldCallOwner {
   answerResult(result: JsonObject): JsonObject;
   /** The answer when the backend asks for input (`inputRequests`, by key); may throw (the client request gets the error). */
   answerInput(inputRequests: Record<string, InputRequest>): JsonObject;
+  /** Called once when the backend call has answered (result or error), before anything else, whether or not the call has ended. */
+  settled(): void;
   /** Called once when the call has ended (result, error or abandoned). */
   ended(): void;
 }
@@ -127,17 +129,11 @@ export class HeldCall {
     return this.waiter !== undefined;
   }
 
-  /** Follow the backend call's answer; `settled` runs first when it comes, whether or not the call has ended. */
-  run(answered: Promise<JsonObject>, settled: () => void): void {
+  /** Follow the backend call's answer (the owner is told it settled first). */
+  run(answered: Promise<JsonObject>): void {
     answered.then(
-      (result) => {
-        settled();
-        this.settle("ok", result);
-      },
-      (error: unknown) => {
-        settled();
-        this.settle("failed", error);
-      },
+      (result) => this.settle("ok", result),
+      (error: unknown) => this.settle("failed", error),
     );
   }
 
@@ -182,7 +178,7 @@ export class HeldCall {
   abandon(why: string, clientError?: JsonRpcError): void {
     if (this.ended) return;
     const error = new JsonRpcError(ErrorCode.ServerError, `${this.label} was abandoned: ${why}`, { reason: "HELD_CALL_ABANDONED" });
-    this.end(() => error);
+    this.end(error);
     this.cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", `${this.label} was abandoned: ${why}`));
     this.release()?.reject(clientError ?? error);
   }
@@ -253,6 +249,7 @@ export class HeldCall {
   }
 
   private settle(outcome: "ok" | "failed", value: unknown): void {
+    this.owner.settled();
     if (this.ended) return;
     this.outcome = outcome;
     this.outcomeValue = value;
@@ -275,7 +272,7 @@ export class HeldCall {
   }
 
   private endNow(): void {
-    this.end(() => new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" }));
+    this.end(undefined);
   }
 
   /** The waiting client request, no longer waiting. */
@@ -288,12 +285,12 @@ export class HeldCall {
     return waiter;
   }
 
-  /** The call is over: backend requests still pending get `pendingError()` (made only then: most calls have none). */
-  private end(pendingError: () => Error): void {
+  /** The call is over: backend requests still pending get `pendingError`, or (undefined) an error saying the call has ended, made only then: most calls have none. */
+  private end(pendingError: Error | undefined): void {
     if (this.ended) return;
     this.ended = true;
     if (this.pendingInputs !== undefined && this.pendingInputs.size > 0) {
-      const error = pendingError();
+      const error = pendingError ?? new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" });
       for (const input of this.pending.values()) {
         input.unsubscribe();
         input.reject(error);

@@ -125,12 +125,17 @@ export class MrtrBridge {
     mapResult: ((result: JsonObject) => JsonObject) | undefined,
   ): Promise<JsonObject> {
     const client = { ...context.client, id: `mrtr:${++this.sequence}` };
-    const bridged = new Bridged(this, client, backend.name, method, params, binding, context);
+    const bridged = new Bridged(this, client, backend, method, params, binding, context);
     const call = bridged.call;
     this.live.set(client.id, call);
-    const untrack = this.serverRequests.track(backend as object, call.context);
-    call.run(forward(backend, method, sent, call.context, mapResult), untrack);
+    this.serverRequests.enter(backend, call.context);
+    call.run(forward(backend, method, sent, call.context, mapResult));
     return call.next(context);
+  }
+
+  /** A bridged call's backend call has answered: it is no longer in flight there. */
+  settled(bridged: Bridged): void {
+    this.serverRequests.leave(bridged.backend, bridged.call.context);
   }
 
   /** A bridged call has ended: it is no longer reachable or held. */
@@ -219,18 +224,19 @@ class Bridged implements HeldCallOwner {
   constructor(
     private readonly bridge: MrtrBridge,
     client: ClientContext,
-    private readonly server: string,
+    /** The backend the call is forwarded to (what it is tracked on). */
+    readonly backend: Upstream,
     private readonly method: string,
     /** The params (as the backend knows them) the binding is made from on first use, unless it is given. */
     private readonly params: JsonObject,
     private bindingValue: Binding | undefined,
     origin: RequestContext,
   ) {
-    this.call = new HeldCall(client, server, method, origin, bridge.bounds, this);
+    this.call = new HeldCall(client, backend.name, method, origin, bridge.bounds, this);
   }
 
   get binding(): Binding {
-    this.bindingValue ??= bindingOf(this.server, this.method, this.params);
+    this.bindingValue ??= bindingOf(this.backend.name, this.method, this.params);
     return this.bindingValue;
   }
 
@@ -240,6 +246,10 @@ class Bridged implements HeldCallOwner {
 
   answerInput(inputRequests: Record<string, InputRequest>): JsonObject {
     return this.bridge.inputOf(this, inputRequests);
+  }
+
+  settled(): void {
+    this.bridge.settled(this);
   }
 
   ended(): void {

@@ -72,21 +72,29 @@ export class ServerRequests {
 
   /** `context`'s request is in flight on `backend` until the returned function is called. */
   track(backend: object, context: RequestContext): () => void {
+    this.enter(backend, context);
+    return () => this.leave(backend, context);
+  }
+
+  /** `context`'s request is in flight on `backend` until leave() is called with the same arguments (track() without a closure). */
+  enter(backend: object, context: RequestContext): void {
     let calls = this.inFlight.get(backend);
     if (!calls) this.inFlight.set(backend, (calls = new SlotMap()));
     const clientId = context.client.id;
-    const id = context.requestId;
-    let ids = calls.get(clientId);
-    if (!ids) calls.set(clientId, (ids = []));
-    ids.push(id);
-    const held = calls;
-    return () => {
-      const list = held.get(clientId);
-      if (!list) return;
-      const at = list.indexOf(id);
-      if (at >= 0) list.splice(at, 1);
-      if (list.length === 0) held.delete(clientId);
-    };
+    const ids = calls.get(clientId);
+    if (ids) ids.push(context.requestId);
+    else calls.set(clientId, [context.requestId]);
+  }
+
+  /** `context`'s request entered on `backend` is no longer in flight there (once per enter). */
+  leave(backend: object, context: RequestContext): void {
+    const calls = this.inFlight.get(backend);
+    const clientId = context.client.id;
+    const list = calls?.get(clientId);
+    if (!calls || !list) return;
+    const at = list.indexOf(context.requestId);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) calls.delete(clientId);
   }
 
   /** Requests in flight on `backend`, over all clients (what can tie an unlinked message of it to one request). */
