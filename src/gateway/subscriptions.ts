@@ -67,7 +67,9 @@ export class Subscriptions {
 
   /** A client left: its subscriptions end (backends unsubscribed where it was the last). */
   forget(clientId: string): void {
-    for (const key of [...(this.byClient.get(clientId) ?? [])]) this.drop(clientId, key, true);
+    const keys = this.byClient.get(clientId);
+    if (keys === undefined) return; // most clients (every modern request's) never subscribed
+    for (const key of [...keys]) this.drop(clientId, key, true);
     this.byClient.delete(clientId);
   }
 
