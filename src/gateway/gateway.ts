@@ -5,6 +5,7 @@ import { Emitter } from "../events/emitter.js";
 import type { Cancellation } from "../jsonrpc/cancellation.js";
 import type { JsonRpcError } from "../jsonrpc/errors.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { SlotMap } from "../jsonrpc/slot-map.js";
 import type { Logger } from "../log/logger.js";
 import type { ServerCapabilities } from "../mcp/capabilities.js";
 import { advertisedFor } from "./advertised.js";
@@ -90,7 +91,8 @@ export class Gateway {
   sessions: SessionBackends | undefined;
   private readonly logger: Logger;
   private readonly codec = new CursorCodec(randomBytes(32));
-  private readonly clients = new Map<string, ClientSink>();
+  /** A SlotMap: every modern request attaches a client of its own for as long as it runs. */
+  private readonly clients = new SlotMap<string, ClientSink>();
   private backendList: Backend[] = [];
   private backendsByName = new Map<string, Backend>();
   private unwatchBackends: Array<() => void> = [];
@@ -333,7 +335,7 @@ export class Gateway {
   private backendNotification(backend: Backend, method: string, params: JsonObject | undefined): void {
     if (method === Method.LoggingMessage) {
       this.logger.debug(`[${backend.name}] log: ${JSON.stringify(params?.["data"] ?? params)}`);
-      this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.values());
+      this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.valuesInOrder());
     }
     else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
     else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);

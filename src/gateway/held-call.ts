@@ -16,8 +16,22 @@ export interface HeldCallBounds {
   inputBatchWindowMs: number;
 }
 
-/** What a client request waiting on a held call gets: the call's final result, or requests for input. */
-export type HeldStep = { kind: "result"; result: JsonObject } | { kind: "input"; inputRequests: Record<string, InputRequest> };
+/**
+ * The owner of a held call (the bridge's record of it): it turns the call's
+ * steps into what the waiting client request is answered, and is told once
+ * when the call has ended. An interface rather than callbacks: a call that
+ * never asks for input should cost no closures.
+ */
+export interface HeldCallOwner {
+  /** The answer to the waiting client request when the backend call has answered `result`; may throw (the client request gets the error). */
+  answerResult(result: JsonObject): JsonObject;
+  /** The answer when the backend asks for input (`inputRequests`, by key); may throw (the client request gets the error). */
+  answerInput(inputRequests: Record<string, InputRequest>): JsonObject;
+  /** Called once when the backend call has answered (result or error), before anything else, whether or not the call has ended. */
+  settled(): void;
+  /** Called once when the call has ended (result, error or abandoned). */
+  ended(): void;
+}
 
 /** A backend request waiting for the modern client's answer. */
 interface PendingInput {
@@ -30,7 +44,7 @@ interface PendingInput {
 /** The client request waiting on the call now (the first one, then each retry). */
 interface Waiter {
   readonly request: RequestContext;
-  readonly resolve: (step: HeldStep) => void;
+  readonly resolve: (answer: JsonObject) => void;
   readonly reject: (error: unknown) => void;
   readonly unsubscribe: () => void;
 }
@@ -48,10 +62,11 @@ const KEY_PREFIX: Readonly<Record<string, string>> = {
  * `context` (a client of its own, `client`, so that what the backend asks
  * while serving it reaches `sink`, not a front). A backend request is
  * kept pending under a key until the client's retry answers it; the client
- * request waiting on the call (next()) gets either the final result or, once
- * the backend has asked and a short batch window has passed, every pending
- * request. Abandoning the call answers the pending backend requests with an
- * error and cancels the backend call (`notifications/cancelled`).
+ * request waiting on the call (next()) gets, as its owner words it, either
+ * the final result or, once the backend has asked and a short batch window
+ * has passed, every pending request. Abandoning the call answers the pending
+ * backend requests with an error and cancels the backend call
+ * (`notifications/cancelled`).
  */
 export class HeldCall {
   readonly context: RequestContext;
@@ -60,7 +75,9 @@ export class HeldCall {
   private pendingInputs: Map<string, PendingInput> | undefined = undefined;
   private sinkValue: ClientSink | undefined = undefined;
   private waiter: Waiter | undefined;
-  private outcome: { ok: true; result: JsonObject } | { ok: false; error: unknown } | undefined;
+  /** The backend call's outcome once it has come ("none" before): its result or its error in `outcomeValue`. */
+  private outcome: "none" | "ok" | "failed" = "none";
+  private outcomeValue: unknown = undefined;
   private batchTimer: NodeJS.Timeout | undefined;
   private asked = 0;
   private ended = false;
@@ -72,8 +89,7 @@ export class HeldCall {
     private readonly method: string,
     origin: RequestContext,
     private readonly bounds: HeldCallBounds,
-    /** Called once when the call has ended (result, error or abandoned). */
-    private readonly onEnd: () => void,
+    private readonly owner: HeldCallOwner,
   ) {
     this.context = new HeldContext(client, origin.requestId, this.cancellation, origin.meta, this);
   }
@@ -113,11 +129,11 @@ export class HeldCall {
     return this.waiter !== undefined;
   }
 
-  /** Follow the backend call's answer. */
+  /** Follow the backend call's answer (the owner is told it settled first). */
   run(answered: Promise<JsonObject>): void {
     answered.then(
-      (result) => this.settle({ ok: true, result }),
-      (error: unknown) => this.settle({ ok: false, error }),
+      (result) => this.settle("ok", result),
+      (error: unknown) => this.settle("failed", error),
     );
   }
 
@@ -134,14 +150,21 @@ export class HeldCall {
   }
 
   /**
-   * The next step for the client request `request`: at once when the call
-   * has ended or backend requests are pending, else when either happens.
-   * The client cancelling `request` abandons the call.
+   * The answer for the client request `request` (the owner's wording of the
+   * next step): at once when the call has ended or backend requests are
+   * pending, else when either happens. The client cancelling `request`
+   * abandons the call.
    */
-  next(request: RequestContext): Promise<HeldStep> {
-    if (this.outcome) return this.finish();
-    if (this.hasPending) return Promise.resolve(this.inputStep());
-    return new Promise<HeldStep>((resolve, reject) => {
+  next(request: RequestContext): Promise<JsonObject> {
+    if (this.outcome !== "none") return this.finish();
+    if (this.hasPending) {
+      try {
+        return Promise.resolve(this.owner.answerInput(this.inputRequests()));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<JsonObject>((resolve, reject) => {
       const unsubscribe = request.cancellation.onCancel(() => this.abandon("its client cancelled the request"));
       this.waiter = { request, resolve, reject, unsubscribe };
     });
@@ -155,7 +178,7 @@ export class HeldCall {
   abandon(why: string, clientError?: JsonRpcError): void {
     if (this.ended) return;
     const error = new JsonRpcError(ErrorCode.ServerError, `${this.label} was abandoned: ${why}`, { reason: "HELD_CALL_ABANDONED" });
-    this.end(() => error);
+    this.end(error);
     this.cancellation.cancel(new SwitchboardError("REQUEST_CANCELLED", `${this.label} was abandoned: ${why}`));
     this.release()?.reject(clientError ?? error);
   }
@@ -200,36 +223,56 @@ export class HeldCall {
     if (!this.waiter || this.batchTimer) return;
     this.batchTimer = setTimeout(() => {
       this.batchTimer = undefined;
-      if (this.hasPending) this.release()?.resolve(this.inputStep());
+      if (!this.hasPending) return;
+      const waiter = this.release();
+      if (waiter !== undefined) this.deliver(waiter, "input");
     }, this.bounds.inputBatchWindowMs);
     this.batchTimer.unref();
   }
 
-  private inputStep(): HeldStep {
+  private inputRequests(): Record<string, InputRequest> {
     const inputRequests: Record<string, InputRequest> = {};
     for (const [key, input] of this.pending) inputRequests[key] = input.request;
-    return { kind: "input", inputRequests };
+    return inputRequests;
   }
 
-  private settle(outcome: { ok: true; result: JsonObject } | { ok: false; error: unknown }): void {
+  /** Answer `waiter` with the owner's wording of the final result or of the pending requests (its error when the owner throws). */
+  private deliver(waiter: Waiter, step: "result" | "input"): void {
+    let answer: JsonObject;
+    try {
+      answer = step === "result" ? this.owner.answerResult(this.outcomeValue as JsonObject) : this.owner.answerInput(this.inputRequests());
+    } catch (error) {
+      waiter.reject(error);
+      return;
+    }
+    waiter.resolve(answer);
+  }
+
+  private settle(outcome: "ok" | "failed", value: unknown): void {
+    this.owner.settled();
     if (this.ended) return;
     this.outcome = outcome;
+    this.outcomeValue = value;
     const waiter = this.release();
     if (!waiter) return;
     this.endNow();
-    if (outcome.ok) waiter.resolve({ kind: "result", result: outcome.result });
-    else waiter.reject(outcome.error);
+    if (outcome === "ok") this.deliver(waiter, "result");
+    else waiter.reject(value);
   }
 
   /** The call's outcome for the client; the call ends. */
-  private finish(): Promise<HeldStep> {
-    const outcome = this.outcome as NonNullable<HeldCall["outcome"]>;
+  private finish(): Promise<JsonObject> {
     this.endNow();
-    return outcome.ok ? Promise.resolve({ kind: "result", result: outcome.result }) : Promise.reject(outcome.error);
+    if (this.outcome === "failed") return Promise.reject(this.outcomeValue);
+    try {
+      return Promise.resolve(this.owner.answerResult(this.outcomeValue as JsonObject));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private endNow(): void {
-    this.end(() => new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" }));
+    this.end(undefined);
   }
 
   /** The waiting client request, no longer waiting. */
@@ -242,19 +285,19 @@ export class HeldCall {
     return waiter;
   }
 
-  /** The call is over: backend requests still pending get `pendingError()` (made only then: most calls have none). */
-  private end(pendingError: () => Error): void {
+  /** The call is over: backend requests still pending get `pendingError`, or (undefined) an error saying the call has ended, made only then: most calls have none. */
+  private end(pendingError: Error | undefined): void {
     if (this.ended) return;
     this.ended = true;
     if (this.pendingInputs !== undefined && this.pendingInputs.size > 0) {
-      const error = pendingError();
+      const error = pendingError ?? new JsonRpcError(ErrorCode.ServerError, `${this.label} has ended; the client is no longer asked`, { reason: "NO_CLIENT" });
       for (const input of this.pending.values()) {
         input.unsubscribe();
         input.reject(error);
       }
       this.pending.clear();
     }
-    this.onEnd();
+    this.owner.ended();
   }
 }
 

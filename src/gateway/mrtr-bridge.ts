@@ -3,14 +3,14 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import type { JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import { Method } from "../mcp/methods.js";
-import { isInputRequired, readRetry, type InputRequiredResult } from "../mcp/modern.js";
+import { isInputRequired, readRetry, type InputRequest, type InputRequiredResult } from "../mcp/modern.js";
 import { DEFAULT_MRTR_CONFIG, DEFAULT_PROXY } from "../config/defaults.js";
 import type { MrtrConfig } from "../config/types.js";
 import { forward, type Upstream } from "./forward.js";
-import { HeldCall, type HeldStep } from "./held-call.js";
+import { HeldCall, type HeldCallBounds, type HeldCallOwner } from "./held-call.js";
 import { HeldCallTable } from "./held-calls.js";
 import { SlotMap } from "../jsonrpc/slot-map.js";
-import type { ClientSink, RequestContext } from "./request-context.js";
+import type { ClientContext, ClientSink, RequestContext } from "./request-context.js";
 import { RequestStateSealer, stateKey } from "./request-state.js";
 import type { ServerRequests } from "./server-requests.js";
 
@@ -66,6 +66,11 @@ export class MrtrBridge {
     this.held = new HeldCallTable({ maxHeld: this.options.maxHeldCalls, timeoutMs: this.options.heldCallTimeoutMs });
   }
 
+  /** Bounds of each held call. */
+  get bounds(): HeldCallBounds {
+    return this.options;
+  }
+
   /** Calls held now (waiting for a retry or being resumed). */
   get heldCount(): number {
     return this.held.size;
@@ -84,7 +89,7 @@ export class MrtrBridge {
     const { inputResponses, requestState } = readRetry(context.params);
     if (requestState === undefined) {
       const sent = inputResponses === undefined ? params : { ...params, inputResponses };
-      return this.start(backend, method, sent, () => bindingOf(backend.name, method, params), context, mapResult);
+      return this.start(backend, method, sent, params, undefined, context, mapResult);
     }
     const binding = bindingOf(backend.name, method, params);
     let state: JsonObject;
@@ -97,7 +102,7 @@ export class MrtrBridge {
     if (state["k"] === "wrap") {
       const sent: JsonObject = { ...params, requestState: String(state["s"]) };
       if (inputResponses !== undefined) sent["inputResponses"] = inputResponses;
-      return this.start(backend, method, sent, () => binding, context, mapResult);
+      return this.start(backend, method, sent, params, binding, context, mapResult);
     }
     // The held call's own backend call maps its result (the same mapping: same backend, same route).
     return this.resume(String(state["id"]), state["n"], inputResponses, context);
@@ -109,25 +114,34 @@ export class MrtrBridge {
     for (const call of [...this.live.valuesInOrder()]) call.abandon("the switchboard is shutting down");
   }
 
+  /** A new backend call of `sent`; its retries are bound to `binding`, made from `params` when first needed unless given. */
   private start(
     backend: Upstream,
     method: string,
     sent: JsonObject,
-    binding: () => Binding,
+    params: JsonObject,
+    binding: Binding | undefined,
     context: RequestContext,
     mapResult: ((result: JsonObject) => JsonObject) | undefined,
   ): Promise<JsonObject> {
-    const clientId = `mrtr:${++this.sequence}`;
-    const client = { ...context.client, id: clientId };
-    const call = new HeldCall(client, backend.name, method, context, this.options, () => {
-      this.live.delete(clientId);
-      if (bridged.heldId !== undefined) this.held.delete(bridged.heldId);
-    });
-    const bridged = new Bridged(call, binding);
-    this.live.set(clientId, call);
-    const untrack = this.serverRequests.track(backend as object, call.context);
-    call.run(forward(backend, method, sent, call.context, mapResult).finally(untrack));
-    return this.step(bridged, context);
+    const client = { ...context.client, id: `mrtr:${++this.sequence}` };
+    const bridged = new Bridged(this, client, backend, method, params, binding, context);
+    const call = bridged.call;
+    this.live.set(client.id, call);
+    this.serverRequests.enter(backend, call.context);
+    call.run(forward(backend, method, sent, call.context, mapResult));
+    return call.next(context);
+  }
+
+  /** A bridged call's backend call has answered: it is no longer in flight there. */
+  settled(bridged: Bridged): void {
+    this.serverRequests.leave(bridged.backend, bridged.call.context);
+  }
+
+  /** A bridged call has ended: it is no longer reachable or held. */
+  ended(bridged: Bridged): void {
+    this.live.delete(bridged.call.client.id);
+    if (bridged.heldId !== undefined) this.held.delete(bridged.heldId);
   }
 
   private resume(id: string, round: unknown, inputResponses: JsonObject | undefined, context: RequestContext): Promise<JsonObject> {
@@ -157,17 +171,17 @@ export class MrtrBridge {
     }
     this.held.resume(id);
     call.answer(inputResponses);
-    return this.step(bridged, context);
+    return call.next(context);
   }
 
-  /** Wait for the call's next step for `context`: its final result, or an InputRequiredResult that parks it. */
-  private step(bridged: Bridged, context: RequestContext): Promise<JsonObject> {
-    return bridged.call.next(context).then((step) => this.answerOf(bridged, step));
+  /** What the client request waiting on a bridged call is answered when the backend call answered `result`. */
+  resultOf(bridged: Bridged, result: JsonObject): JsonObject {
+    return isInputRequired(result) ? this.passThrough(result, bridged.binding) : result;
   }
 
-  private answerOf(bridged: Bridged, step: HeldStep): JsonObject {
+  /** What it is answered when the backend asks for input: an InputRequiredResult that parks the call. */
+  inputOf(bridged: Bridged, inputRequests: Record<string, InputRequest>): JsonObject {
     const call = bridged.call;
-    if (step.kind === "result") return isInputRequired(step.result) ? this.passThrough(step.result, bridged.binding) : step.result;
     if (++bridged.rounds > this.options.maxInputRounds) {
       const why = `its backend asked for input in more than ${this.options.maxInputRounds} rounds (proxy.maxInputRounds)`;
       call.abandon(why);
@@ -180,10 +194,10 @@ export class MrtrBridge {
       throw new JsonRpcError(ErrorCode.ServerError, `${call.label} could not ask its client for input: ${why}; try again later`, { reason: "HELD_CALL_LIMIT" });
     }
     this.held.park(heldId);
-    this.logger.debug(`${call.label}: round ${bridged.rounds} asks ${Object.values(step.inputRequests).map((r) => r.method).join(", ")}`);
+    this.logger.debug(`${call.label}: round ${bridged.rounds} asks ${Object.values(inputRequests).map((r) => r.method).join(", ")}`);
     const answer: InputRequiredResult = {
       resultType: "input_required",
-      inputRequests: step.inputRequests,
+      inputRequests,
       requestState: this.sealer.seal({ k: "held", id: heldId, n: bridged.rounds, ...bridged.binding }, this.options.heldCallTimeoutMs),
     };
     return answer;
@@ -197,23 +211,49 @@ export class MrtrBridge {
 }
 
 /**
- * The bridge's bookkeeping of one call, made light: the binding (a digest
- * of the params) and the held id are made only once the call needs them,
- * so a call that never asks for input costs neither.
+ * The bridge's bookkeeping of one call (the owner of its HeldCall), made
+ * light: the binding (a digest of the params) and the held id are made only
+ * once the call needs them, so a call that never asks for input costs
+ * neither, nor any closure.
  */
-class Bridged {
+class Bridged implements HeldCallOwner {
+  readonly call: HeldCall;
   heldId: string | undefined = undefined;
   rounds = 0;
-  private bindingValue: Binding | undefined = undefined;
 
   constructor(
-    readonly call: HeldCall,
-    private readonly bind: () => Binding,
-  ) {}
+    private readonly bridge: MrtrBridge,
+    client: ClientContext,
+    /** The backend the call is forwarded to (what it is tracked on). */
+    readonly backend: Upstream,
+    private readonly method: string,
+    /** The params (as the backend knows them) the binding is made from on first use, unless it is given. */
+    private readonly params: JsonObject,
+    private bindingValue: Binding | undefined,
+    origin: RequestContext,
+  ) {
+    this.call = new HeldCall(client, backend.name, method, origin, bridge.bounds, this);
+  }
 
   get binding(): Binding {
-    this.bindingValue ??= this.bind();
+    this.bindingValue ??= bindingOf(this.backend.name, this.method, this.params);
     return this.bindingValue;
+  }
+
+  answerResult(result: JsonObject): JsonObject {
+    return this.bridge.resultOf(this, result);
+  }
+
+  answerInput(inputRequests: Record<string, InputRequest>): JsonObject {
+    return this.bridge.inputOf(this, inputRequests);
+  }
+
+  settled(): void {
+    this.bridge.settled(this);
+  }
+
+  ended(): void {
+    this.bridge.ended(this);
   }
 
   /** The table ends the call this way (expiry, eviction, shutdown). */

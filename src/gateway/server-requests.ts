@@ -8,6 +8,7 @@ import { capabilitiesForBackend, missingClientCapability, type ClientFeaturePoli
 import { McpErrorCode } from "../mcp/error-codes.js";
 import { Method } from "../mcp/methods.js";
 import { LATEST_LEGACY_VERSION } from "../mcp/versions.js";
+import { SlotMap } from "../jsonrpc/slot-map.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 
 /** Where a backend's request comes from: which backend process, and whom it serves. */
@@ -32,8 +33,12 @@ const TO_CLIENT: ReadonlySet<string> = new Set([Method.SamplingCreateMessage, Me
 /** URL-mode elicitations remembered for their completion notification; the oldest are forgotten beyond this. */
 const MAX_OPEN_ELICITATIONS = 1024;
 
-/** A client's requests in flight on one backend instance, by their ids on the client's connection. */
-type ClientCalls = Map<string, JsonRpcId[]>;
+/**
+ * Clients' requests in flight on one backend instance, by client id: their
+ * ids on the client's connection. A SlotMap: a modern client (each MRTR
+ * call has one) comes and goes with its one request.
+ */
+type ClientCalls = SlotMap<string, JsonRpcId[]>;
 
 /**
  * Server-to-client requests: a backend's `sampling/createMessage`,
@@ -67,27 +72,35 @@ export class ServerRequests {
 
   /** `context`'s request is in flight on `backend` until the returned function is called. */
   track(backend: object, context: RequestContext): () => void {
+    this.enter(backend, context);
+    return () => this.leave(backend, context);
+  }
+
+  /** `context`'s request is in flight on `backend` until leave() is called with the same arguments (track() without a closure). */
+  enter(backend: object, context: RequestContext): void {
     let calls = this.inFlight.get(backend);
-    if (!calls) this.inFlight.set(backend, (calls = new Map()));
+    if (!calls) this.inFlight.set(backend, (calls = new SlotMap()));
     const clientId = context.client.id;
-    const id = context.requestId;
-    let ids = calls.get(clientId);
-    if (!ids) calls.set(clientId, (ids = []));
-    ids.push(id);
-    const held = calls;
-    return () => {
-      const list = held.get(clientId);
-      if (!list) return;
-      const at = list.indexOf(id);
-      if (at >= 0) list.splice(at, 1);
-      if (list.length === 0) held.delete(clientId);
-    };
+    const ids = calls.get(clientId);
+    if (ids) ids.push(context.requestId);
+    else calls.set(clientId, [context.requestId]);
+  }
+
+  /** `context`'s request entered on `backend` is no longer in flight there (once per enter). */
+  leave(backend: object, context: RequestContext): void {
+    const calls = this.inFlight.get(backend);
+    const clientId = context.client.id;
+    const list = calls?.get(clientId);
+    if (!calls || !list) return;
+    const at = list.indexOf(context.requestId);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) calls.delete(clientId);
   }
 
   /** Requests in flight on `backend`, over all clients (what can tie an unlinked message of it to one request). */
   callsInFlight(backend: object): number {
     let count = 0;
-    for (const ids of this.inFlight.get(backend)?.values() ?? []) count += ids.length;
+    for (const ids of this.inFlight.get(backend)?.valuesInOrder() ?? []) count += ids.length;
     return count;
   }
 
@@ -162,7 +175,7 @@ export class ServerRequests {
       }
       return sink;
     }
-    const clients = [...(this.inFlight.get(origin.backend)?.keys() ?? [])];
+    const clients = [...(this.inFlight.get(origin.backend) ?? [])].map(([clientId]) => clientId);
     const advice = `set servers.${origin.name}.isolation to "session" for servers that sample, elicit or read roots`;
     if (clients.length !== 1) {
       const why =

@@ -67,7 +67,9 @@ export class Subscriptions {
 
   /** A client left: its subscriptions end (backends unsubscribed where it was the last). */
   forget(clientId: string): void {
-    for (const key of [...(this.byClient.get(clientId) ?? [])]) this.drop(clientId, key, true);
+    const keys = this.byClient.get(clientId);
+    if (keys === undefined) return; // most clients (every modern request's) never subscribed
+    for (const key of [...keys]) this.drop(clientId, key, true);
     this.byClient.delete(clientId);
   }
 
@@ -82,7 +84,7 @@ export class Subscriptions {
   }
 
   /** Route a backend's `notifications/resources/updated` to its subscribers. */
-  updated(backend: Backend, params: JsonObject | undefined, clients: ReadonlyMap<string, ClientSink>): void {
+  updated(backend: Backend, params: JsonObject | undefined, clients: Pick<ReadonlyMap<string, ClientSink>, "get">): void {
     const uri = params?.["uri"];
     if (typeof uri !== "string") return;
     const subscription = this.byKey.get(keyOf(backend.name, uri));

@@ -127,7 +127,10 @@ export function discoverResult(input: DiscoverInput): JsonObject {
 export function modernResult(result: JsonObject, cache: CacheHint | undefined): JsonObject {
   const type = result["resultType"];
   if (type !== undefined && type !== "complete") return result;
-  const out: JsonObject = { ...result, resultType: "complete" };
+  // Not `{ ...result, resultType }`: in V8 a spread followed by a new key builds a fresh hidden
+  // class per object (~1 µs, and JSON.stringify of it ~1.4 µs slower); a copy, then a set, does not.
+  const out: JsonObject = Object.assign({}, result);
+  out["resultType"] = "complete";
   if (cache !== undefined) {
     out["ttlMs"] = cache.ttlMs;
     out["cacheScope"] = cache.cacheScope;
@@ -142,8 +145,9 @@ const CLIENT_META_KEYS: readonly string[] = [MetaKey.ProtocolVersion, MetaKey.Cl
 export function passedOnMeta(meta: JsonObject | undefined): JsonObject | undefined {
   if (meta === undefined) return undefined;
   let rest: JsonObject | undefined;
-  for (const key of Object.keys(meta)) {
-    if (CLIENT_META_KEYS.includes(key)) continue;
+  // for-in rather than Object.keys: every modern request passes here, and most carry nothing to pass on.
+  for (const key in meta) {
+    if (!Object.hasOwn(meta, key) || CLIENT_META_KEYS.includes(key)) continue;
     (rest ??= {})[key] = meta[key] as JsonObject[string];
   }
   return rest;
