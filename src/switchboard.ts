@@ -104,6 +104,9 @@ export class Switchboard {
       mrtr: mrtrSettings(this.config, options.env ?? process.env),
       modern: modernOptionsOf(this.config.proxy),
       maxInputRounds: this.config.proxy.maxInputRounds,
+      tasks: { maxPerClient: this.config.proxy.maxTasks },
+      modernTasks: { maxTasks: this.config.proxy.maxStatelessTasks },
+      maxOpenElicitations: this.config.proxy.maxOpenElicitations,
     });
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),

@@ -41,6 +41,9 @@ export const DEFAULT_PROXY: ProxyConfig = {
   listenKeepAliveMs: 25_000,
   maxInputRounds: 16,
   mrtr: DEFAULT_MRTR_CONFIG,
+  maxTasks: 1000,
+  maxStatelessTasks: 10_000,
+  maxOpenElicitations: 1024,
 };
 /** The HTTP front's defaults: loopback only, the seed's port and path. */
 export const DEFAULT_HTTP: HttpFrontConfig = {
@@ -57,6 +60,7 @@ export const DEFAULT_HTTP: HttpFrontConfig = {
   requestTimeoutMs: 60_000,
   keepAliveTimeoutMs: 30_000,
   maxBatchResponseBytes: 64 * 1024 * 1024,
+  maxStatelessRequests: 1024,
 };
 /** Bytes buffered per client stream before advisory messages are shed. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 2 * 1024 * 1024;

@@ -32,11 +32,14 @@ const PROXY_KEYS = [
   "maxListens",
   "listenKeepAlive",
   "maxInputRounds",
+  "maxTasks",
+  "maxStatelessTasks",
+  "maxOpenElicitations",
   ...MRTR_KEYS,
 ];
 const SERVER_KEYS = ["type", "command", "args", "cwd", "env", "inheritEnv", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "era", "probeTimeout"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
-const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume", "keepAliveTimeout"];
+const HTTP_KEYS = ["host", "port", "path", "authToken", "allowedOrigins", "allowedHosts", "maxBodyBytes", "maxSessions", "sessionIdleTimeout", "shutdownGrace", "headersTimeout", "requestTimeout", "maxBatchResponseBytes", "resume", "keepAliveTimeout", "maxStatelessRequests"];
 const RESUME_KEYS = ["bufferBytes", "sessionBufferBytes", "retry", "window", "maxConnectionDuration"];
 
 
@@ -111,6 +114,9 @@ function parseProxy(read: Reader, value: unknown): ProxyConfig {
     listenKeepAliveMs: read.integer(obj, "listenKeepAlive", "proxy", DEFAULT_PROXY.listenKeepAliveMs, 0, 3600_000),
     maxInputRounds: read.integer(obj, "maxInputRounds", "proxy", DEFAULT_PROXY.maxInputRounds, 1, 1000),
     mrtr: parseMrtr(read, obj),
+    maxTasks: read.integer(obj, "maxTasks", "proxy", DEFAULT_PROXY.maxTasks, 1, 1_000_000),
+    maxStatelessTasks: read.integer(obj, "maxStatelessTasks", "proxy", DEFAULT_PROXY.maxStatelessTasks, 1, 10_000_000),
+    maxOpenElicitations: read.integer(obj, "maxOpenElicitations", "proxy", DEFAULT_PROXY.maxOpenElicitations, 1, 1_000_000),
   };
   const instructions = read.optionalString(obj, "instructions", "proxy");
   if (instructions !== undefined) proxy.instructions = instructions;
@@ -264,6 +270,7 @@ function parseHttp(read: Reader, value: unknown): HttpFrontConfig {
     requestTimeoutMs: read.integer(obj, "requestTimeout", "server", DEFAULT_HTTP.requestTimeoutMs, 100),
     maxBatchResponseBytes: read.integer(obj, "maxBatchResponseBytes", "server", DEFAULT_HTTP.maxBatchResponseBytes, 1024),
     keepAliveTimeoutMs: read.integer(obj, "keepAliveTimeout", "server", DEFAULT_HTTP.keepAliveTimeoutMs, 1000, 600_000),
+    maxStatelessRequests: read.integer(obj, "maxStatelessRequests", "server", DEFAULT_HTTP.maxStatelessRequests, 1, 1_000_000),
     resume: parseResume(read, obj["resume"]),
   };
   if (!http.path.startsWith("/")) read.issues.push({ path: "server.path", message: 'must start with "/"' });

@@ -121,6 +121,8 @@ export interface HttpFrontConfig {
   keepAliveTimeoutMs: number;
   /** Largest total answer to one JSON-RPC batch; answers beyond it become -32603 errors. */
   maxBatchResponseBytes: number;
+  /** Modern (stateless) requests served at once over every HTTP client; more wait in a bounded queue (open listens come on top). */
+  maxStatelessRequests: number;
   /** Resumable SSE streams (`server.resume`); defaults when absent. */
   resume?: HttpResumeConfig;
 }
@@ -166,6 +168,12 @@ export interface ProxyConfig {
   maxInputRounds: number;
   /** The MRTR bridge for modern clients (proxy.requestStateKey, heldCallTimeout …); its rounds are bounded by maxInputRounds too. */
   mrtr: MrtrConfig;
+  /** Tasks remembered per legacy client session (the oldest finished ones make room). */
+  maxTasks: number;
+  /** Tasks remembered over all modern (stateless) clients together. */
+  maxStatelessTasks: number;
+  /** URL-mode elicitations remembered so that their completion notification finds its client (the oldest are forgotten). */
+  maxOpenElicitations: number;
 }
 
 /** The MRTR bridge's settings, read from the proxy section. */

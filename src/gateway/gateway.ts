@@ -59,6 +59,8 @@ export interface GatewayOptions {
   modern?: Partial<ModernOptions>;
   /** Input rounds (MRTR) answered for a legacy client on one call to a modern backend before it is given up (default 16). */
   maxInputRounds?: number;
+  /** URL-mode elicitations remembered for their completion notification (default DEFAULT_MAX_OPEN_ELICITATIONS). */
+  maxOpenElicitations?: number;
 }
 
 /**
@@ -121,7 +123,7 @@ export class Gateway {
     this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
     // A held call of the bridge is a client of its own: backends' requests made for it reach it there.
-    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId) ?? this.bridge.sinkOf(clientId), logger);
+    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId) ?? this.bridge.sinkOf(clientId), logger, options.maxOpenElicitations);
     this.bridge = new MrtrBridge(this.serverRequests, logger, options.mrtr);
     this.tasks = new TaskRouter(this, (clientId) => this.clients.get(clientId), options.tasks);
     this.modernTasks = new ModernTaskRouter(this, options.modernTasks);

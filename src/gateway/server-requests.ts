@@ -30,8 +30,8 @@ export interface ServerRequestOrigin {
 /** Requests a backend may send that go on to a client. */
 const TO_CLIENT: ReadonlySet<string> = new Set([Method.SamplingCreateMessage, Method.ElicitationCreate, Method.RootsList]);
 
-/** URL-mode elicitations remembered for their completion notification; the oldest are forgotten beyond this. */
-const MAX_OPEN_ELICITATIONS = 1024;
+/** URL-mode elicitations remembered for their completion notification by default; the oldest are forgotten beyond the bound. */
+export const DEFAULT_MAX_OPEN_ELICITATIONS = 1024;
 
 /**
  * Clients' requests in flight on one backend instance, by client id: their
@@ -68,7 +68,10 @@ export class ServerRequests {
   constructor(
     private readonly sinkOf: (clientId: string) => ClientSink | undefined,
     private readonly logger: Logger,
-  ) {}
+    private readonly maxOpenElicitations = DEFAULT_MAX_OPEN_ELICITATIONS,
+  ) {
+    if (!(Number.isSafeInteger(maxOpenElicitations) && maxOpenElicitations > 0)) throw new RangeError(`maxOpenElicitations must be a positive integer, got ${maxOpenElicitations}`);
+  }
 
   /** `context`'s request is in flight on `backend` until the returned function is called. */
   track(backend: object, context: RequestContext): () => void {
@@ -205,7 +208,7 @@ export class ServerRequests {
   private rememberElicitation(method: string, params: JsonObject | undefined, clientId: string): void {
     const id = params?.["elicitationId"];
     if (method !== Method.ElicitationCreate || params?.["mode"] !== "url" || typeof id !== "string") return;
-    if (this.elicitations.size >= MAX_OPEN_ELICITATIONS) this.elicitations.delete(this.elicitations.keys().next().value as string);
+    if (this.elicitations.size >= this.maxOpenElicitations) this.elicitations.delete(this.elicitations.keys().next().value as string);
     this.elicitations.set(id, clientId);
   }
 }

@@ -37,6 +37,9 @@ describe("parseConfig", () => {
       listenKeepAliveMs: 25_000,
       maxInputRounds: 16,
       mrtr: { heldCallTimeoutMs: 300_000, maxHeldCalls: 1000, maxInputRequests: 16, inputBatchWindowMs: 10 },
+      maxTasks: 1000,
+      maxStatelessTasks: 10_000,
+      maxOpenElicitations: 1024,
     });
     expect(config.servers["time"]).toEqual({
       type: "stdio",
@@ -52,7 +55,7 @@ describe("parseConfig", () => {
       restart: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000 },
       isolation: "shared",
     });
-    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 8000, path: "/mcp", maxBodyBytes: 4 * 1024 * 1024 });
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 8000, path: "/mcp", maxBodyBytes: 4 * 1024 * 1024, maxStatelessRequests: 1024 });
     expect(config.maxMessageBytes).toBe(16 * 1024 * 1024);
   });
 
@@ -89,6 +92,15 @@ describe("parseConfig", () => {
     expect(config.servers["fs"]).toMatchObject({ isolation: "shared", roots: [{ uri: "file:///srv/a" }, { uri: "file:///srv/b", name: "B" }] });
     expect(config.servers["mine"]?.isolation).toBe("session");
     expect(config.servers["mine"]?.roots).toBeUndefined();
+  });
+
+  it("reads the task, elicitation and stateless-request bounds, refusing values out of range with their paths", () => {
+    const { config } = parseConfig({ proxy: { maxTasks: 5, maxStatelessTasks: 50, maxOpenElicitations: 7 }, server: { maxStatelessRequests: 64 }, servers: {} });
+    expect(config.proxy).toMatchObject({ maxTasks: 5, maxStatelessTasks: 50, maxOpenElicitations: 7 });
+    expect(config.server.maxStatelessRequests).toBe(64);
+    expect(() => parseConfig({ proxy: { maxTasks: 0, maxOpenElicitations: "many" }, server: { maxStatelessRequests: 0 }, servers: {} })).toThrow(
+      /proxy\.maxTasks[\s\S]*proxy\.maxOpenElicitations[\s\S]*server\.maxStatelessRequests/,
+    );
   });
 
   it("reads the modern-era options (cache hint default, discover instructions, listen bounds)", () => {

@@ -52,7 +52,7 @@ export async function serveHttp(gateway: Gateway, logger: Logger, config: HttpFr
     allowedHosts: config.allowedHosts,
     ...(config.authToken === undefined ? {} : { authToken: config.authToken }),
   };
-  const stateless = await statelessFront(gateway, logger, limits.maxBufferedBytes);
+  const stateless = await statelessFront(gateway, logger, limits.maxBufferedBytes, config.maxStatelessRequests);
   let closing = false;
   const touch = (): void => void gateway.activity++;
 

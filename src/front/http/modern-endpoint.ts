@@ -14,7 +14,7 @@ import { ModernExchange, statusOfError } from "./modern-exchange.js";
 import { replyEmpty, replyJson } from "./replies.js";
 import { StatelessTransport } from "./stateless-transport.js";
 
-/** Modern requests served at once over all modern HTTP clients (listens come on top); more wait in the peer's queue. */
+/** Modern requests served at once over all modern HTTP clients by default (listens come on top); more wait in the peer's queue. */
 export const STATELESS_CONCURRENCY = 8 * DEFAULT_MAX_CONCURRENT_INCOMING;
 
 /** The HTTP front's stateless side: one peer and handler set serving every modern POST. */
@@ -27,14 +27,14 @@ export interface StatelessFront {
 }
 
 /** The stateless side of an HTTP front (started). */
-export async function statelessFront(gateway: Gateway, logger: Logger, maxBufferedBytes: number | undefined): Promise<StatelessFront> {
+export async function statelessFront(gateway: Gateway, logger: Logger, maxBufferedBytes: number | undefined, maxConcurrent = STATELESS_CONCURRENCY): Promise<StatelessFront> {
   const transport = new StatelessTransport();
   // One peer serves every modern client of the front (a legacy session has
   // one each), and a listen holds its slot while it is open: room for both.
   const peer = new JsonRpcPeer(transport, {
     label: "modern HTTP client",
     onWarning: (message) => logger.warn(message),
-    maxConcurrentIncoming: STATELESS_CONCURRENCY + gateway.modern.maxListens,
+    maxConcurrentIncoming: maxConcurrent + gateway.modern.maxListens,
   });
   const session = new FrontSession(gateway, peer, newClientContext("http"), { stateless: true, wireId: (id) => transport.clientIdOf(id) });
   await peer.start();
