@@ -2,13 +2,14 @@ import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { isLogLevel } from "../log/logger.js";
 import { MAX_MESSAGE_BYTES } from "../jsonrpc/line-decoder.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
-import { DEFAULT_ERA_PROBE_TIMEOUT_MS, DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
+import { DEFAULT_HTTP, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_PROXY, DEFAULT_RESTART, DEFAULT_RESUME, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { joinPath, substituteEnv } from "./substitute-env.js";
 import { Reader } from "./reader.js";
 import { MRTR_KEYS, parseMrtr } from "./parse-mrtr.js";
 
 export { Reader } from "./reader.js";
 import { isRemoteEntry, parseRemoteServer } from "./parse-remote.js";
+import { parseEra } from "./parse-era.js";
 import type { HttpFrontConfig, HttpResumeConfig, Isolation, ProxyConfig, RootConfig, ServerConfig, StdioServerConfig, SwitchboardConfig } from "./types.js";
 
 /** A parsed config and the warnings (unknown keys, skipped entries) met on the way. */
@@ -212,14 +213,6 @@ function parseResume(read: Reader, value: unknown): HttpResumeConfig {
     windowMs: read.integer(obj, "window", path, DEFAULT_RESUME.windowMs, 0, 24 * 3600_000),
     maxConnectionMs: read.integer(obj, "maxConnectionDuration", path, DEFAULT_RESUME.maxConnectionMs, 0, 24 * 3600_000),
   };
-}
-
-/** `era` ("auto", "legacy", "modern") and `probeTimeout` (ms) of a stdio server. */
-function parseEra(read: Reader, obj: JsonObject, path: string, server: StdioServerConfig): void {
-  const era = obj["era"];
-  if (era === "auto" || era === "legacy" || era === "modern") server.era = era;
-  else if (era !== undefined) read.issues.push({ path: joinPath(path, "era"), message: '"auto" (probe with server/discover at each start), "legacy" (initialize, no probe) or "modern"' });
-  if (obj["probeTimeout"] !== undefined) server.probeTimeoutMs = read.integer(obj, "probeTimeout", path, DEFAULT_ERA_PROBE_TIMEOUT_MS, 1, 600_000);
 }
 
 function parseIsolation(read: Reader, obj: JsonObject, path: string): Isolation {

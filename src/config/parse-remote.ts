@@ -2,9 +2,10 @@ import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
 import { DEFAULT_REMOTE_RESTART, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import type { Reader } from "./reader.js";
 import { joinPath } from "./substitute-env.js";
+import { parseEra } from "./parse-era.js";
 import type { RemoteServerConfig, RemoteTlsConfig, RestartPolicy } from "./types.js";
 
-const REMOTE_KEYS = ["type", "transport", "url", "headers", "tls", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "maxSockets"];
+const REMOTE_KEYS = ["type", "transport", "url", "headers", "tls", "timeout", "startupTimeout", "prefix", "enabled", "disabled", "restart", "description", "isolation", "roots", "maxSockets", "era", "probeTimeout"];
 const TLS_KEYS = ["ca", "rejectUnauthorized"];
 const RESTART_KEYS = ["maxAttempts", "initialDelay", "maxDelay"];
 /** The most sockets one remote server may be given (a bound on what a typo can open). */
@@ -22,7 +23,7 @@ export function isRemoteEntry(value: unknown): value is JsonObject {
 
 /**
  * A remote server entry: `{ type: "http" | "sse", url, headers, tls, timeout,
- * startupTimeout, restart, prefix, enabled, maxSockets }`. An entry with a `url` and no
+ * startupTimeout, restart, prefix, enabled, maxSockets, era, probeTimeout }`. An entry with a `url` and no
  * type is Streamable HTTP with the legacy HTTP+SSE fallback (as Claude and
  * Cursor read such entries). `${VAR}` was substituted before.
  */
@@ -58,7 +59,9 @@ export function parseRemoteServer(read: Reader, obj: JsonObject, path: string): 
   for (const name of Object.keys(common.headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) read.issues.push({ path: joinPath(joinPath(path, "headers"), name), message: "is not a valid HTTP header name" });
   }
-  return type === "sse" ? { type, ...common } : { type, sseFallback: rawType === undefined, ...common };
+  const server: RemoteServerConfig = type === "sse" ? { type, ...common } : { type, sseFallback: rawType === undefined, ...common };
+  parseEra(read, obj, path, server, type === "sse");
+  return server;
 }
 
 function parseTls(read: Reader, value: unknown, path: string): RemoteTlsConfig {

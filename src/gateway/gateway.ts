@@ -45,7 +45,7 @@ export interface GatewayEvents {
 export interface GatewayOptions {
   /** How long a request that needs the catalog waits for backends still starting, ms (0 = not at all). */
   startupWaitMs?: number;
-  /** Items per page of every aggregated list (default 500). */
+  /** Items per page of every aggregated list (default 0: one page, as `proxy.pageSize`). */
   pageSize?: number;
   /** How resource URIs are exposed (default `switchboard://{server}/{uri}`). */
   uris?: UriMapping;

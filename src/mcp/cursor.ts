@@ -1,4 +1,4 @@
-// node:crypto is used here only, for the HMAC that makes cursors unforgeable;
+// node:crypto (pure computation, no I/O) gives the HMAC that makes cursors unforgeable;
 // the module stays free of I/O and timers. The key is the caller's (one random
 // key per process is enough: a cursor is only good for the catalog version it
 // names anyway).

@@ -87,6 +87,20 @@ describe("remote backend faults (a Streamable HTTP fixture of our own)", () => {
     expect(text(await call(backend, "echo"))).toContain("echo");
   });
 
+  it("era: \"legacy\" on a Streamable HTTP server skips the era probe; without it the server is probed once", async () => {
+    const pinned = await faults();
+    const { backend } = remote(pinned.url, { era: "legacy" });
+    await backend.start();
+    const probed = await faults();
+    const { backend: other } = remote(probed.url);
+    await other.start();
+    const count = async (server: RemoteServer) => ((await (await fetch(new URL("/control/stats", server.url))).json()) as { discoverCount: number }).discoverCount;
+    expect(await count(pinned)).toBe(0);
+    expect(await count(probed)).toBe(1);
+    expect(backend.state).toBe("ready");
+    expect(other.state).toBe("ready");
+  });
+
   it("a stateless server (no session id) works", async () => {
     const server = await faults(["--stateless"]);
     const { backend } = remote(server.url);

@@ -87,6 +87,17 @@ describe("remote server entries", () => {
     ]);
   });
 
+  it("reads era and probeTimeout of a Streamable HTTP server; an sse server cannot be modern", () => {
+    const { config, warnings } = parseConfig({ servers: { a: { url: "http://x/mcp", era: "legacy", probeTimeout: 500 }, b: { type: "sse", url: "http://x/sse", era: "legacy" } } });
+    expect(warnings).toEqual([]);
+    expect(config.servers["a"]).toMatchObject({ era: "legacy", probeTimeoutMs: 500 });
+    expect(config.servers["b"]).toMatchObject({ era: "legacy" });
+    expect(issues({ servers: { a: { type: "sse", url: "http://x/sse", era: "modern" }, b: { url: "http://x/mcp", era: "new" } } })).toEqual([
+      'servers.a.era: cannot be "modern" for a legacy HTTP+SSE ("sse") server; use type "http" for a 2026-07-28 server',
+      'servers.b.era: "auto" (probe with server/discover at each start), "legacy" (initialize, no probe) or "modern"',
+    ]);
+  });
+
   it("warns about stdio keys on a remote entry", () => {
     const { warnings } = parseConfig({ servers: { a: { url: "http://x/mcp", command: "node" } } });
     expect(warnings).toEqual([expect.stringMatching(/^servers\.a\.command: unknown key, ignored/)]);
