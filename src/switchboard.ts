@@ -114,7 +114,7 @@ export class Switchboard {
       max: this.config.proxy.maxSessionBackends,
       idleMs: this.config.proxy.sessionBackendIdleMs,
       logger: this.logger,
-      onNotification: (instance, clientId, method, params) => this.gateway.sessionNotification(instance, clientId, method, params),
+      onNotification: (instance, clientId, method, params, relatedTag) => this.gateway.sessionNotification(instance, clientId, method, params, relatedTag),
       onReady: (instance) => this.gateway.logs.apply(instance),
     });
     this.backends = this.createBackends();

@@ -17,8 +17,8 @@ export interface BackendPeerOptions {
   progress: ProgressTokens;
   /** Serves its requests other than ping (sampling, elicitation, roots); none: -32601. */
   onServerRequest: RequestHandler | undefined;
-  /** Its logs and resource updates. */
-  notification: (method: string, params: JsonObject | undefined) => void;
+  /** Its logs and resource updates; `relatedTag`: the tag of our request on whose stream it came (see JsonRpcPeer). */
+  notification: (method: string, params: JsonObject | undefined, relatedTag: unknown) => void;
   /** Fetch and install these kinds again (a list_changed came). */
   relist: (peer: JsonRpcPeer, kinds: CatalogKind[]) => Promise<void>;
 }
@@ -65,6 +65,6 @@ function serveBackendMessages(peer: JsonRpcPeer, routes: BackendPeerOptions): vo
     if (!routes.progress.deliver(params)) routes.logger.debug(`${routes.label} sent progress for an unknown token`);
   });
   for (const method of [Method.LoggingMessage, Method.ResourcesUpdated, Method.ElicitationComplete, Method.TaskStatus]) {
-    peer.setNotificationHandler(method, (params) => routes.notification(method, params));
+    peer.setNotificationHandler(method, (params, relatedTag) => routes.notification(method, params, relatedTag));
   }
 }

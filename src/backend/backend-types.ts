@@ -19,8 +19,12 @@ export interface BackendEvents {
   stateChanged: [state: BackendState, previous: BackendState];
   /** A catalog changed (listed, re-listed, or emptied because the backend is down). */
   catalogChanged: [kind: CatalogKind];
-  /** A notification the backend layer does not handle itself (logging, resource updates …). */
-  notification: [method: string, params: JsonObject | undefined];
+  /**
+   * A notification the backend layer does not handle itself (logging, resource
+   * updates …); `relatedTag`: the tag of the forwarded request on whose
+   * response stream it arrived (Streamable HTTP), which ties it to that call.
+   */
+  notification: [method: string, params: JsonObject | undefined, relatedTag?: unknown];
 }
 
 /** Shared settings of every backend. */

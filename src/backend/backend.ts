@@ -223,7 +223,7 @@ export class Backend {
       logger,
       progress: this.forwarder.progress,
       onServerRequest: this.options.onServerRequest,
-      notification: (method, params) => this.forwardNotification(method, params),
+      notification: (method, params, relatedTag) => this.forwardNotification(method, params, relatedTag),
       relist: (peerOf, kinds) => this.relist(generation, peerOf, kinds),
     });
     this.peer = peer;
@@ -299,8 +299,8 @@ export class Backend {
     this.modern = undefined;
   }
 
-  private forwardNotification(method: string, params: JsonObject | undefined): void {
-    if (this.events.listenerCount("notification") > 0) this.events.emit("notification", method, params);
+  private forwardNotification(method: string, params: JsonObject | undefined, relatedTag: unknown): void {
+    if (this.events.listenerCount("notification") > 0) this.events.emit("notification", method, params, relatedTag);
     else if (method === Method.LoggingMessage) this.options.logger.info(`[${this.name}] ${JSON.stringify(params?.["data"] ?? params)}`);
   }
 

@@ -19,7 +19,7 @@ export interface SessionBackendsOptions {
   idleMs: number;
   logger: Logger;
   /** A session process's notification, for its one client (logs, elicitation completions). */
-  onNotification: (instance: Backend, clientId: string, method: string, params: JsonObject | undefined) => void;
+  onNotification: (instance: Backend, clientId: string, method: string, params: JsonObject | undefined, relatedTag: unknown) => void;
   /** A session process became ready (the log level is applied to it). */
   onReady: (instance: Backend) => void;
 }
@@ -125,7 +125,7 @@ export class SessionBackends {
       active: 0,
       lastUsed: Date.now(),
       unwatch: [
-        backend.events.on("notification", (method, params) => this.options.onNotification(backend, client.id, method, params)),
+        backend.events.on("notification", (method, params, relatedTag) => this.options.onNotification(backend, client.id, method, params, relatedTag)),
         backend.events.on("stateChanged", (state) => {
           if (state === "ready") this.options.onReady(backend);
         }),

@@ -25,7 +25,7 @@ import { DEFAULT_MODERN, type ModernOptions } from "./modern-options.js";
 import type { SessionBackends } from "./backend-pool.js";
 import { MrtrBridge, type MrtrOptions } from "./mrtr-bridge.js";
 import { routedCall } from "./routed-call.js";
-import { ServerRequests } from "./server-requests.js";
+import { callerOf, ServerRequests } from "./server-requests.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
 import { Subscriptions } from "./subscriptions.js";
@@ -183,9 +183,11 @@ export class Gateway {
   }
 
   /** A session process's notification: logs and elicitation completions go to its one client. */
-  sessionNotification(backend: Backend, clientId: string, method: string, params: JsonObject | undefined): void {
+  sessionNotification(backend: Backend, clientId: string, method: string, params: JsonObject | undefined, relatedTag?: unknown): void {
     const sink = this.clients.get(clientId);
-    if (method === Method.LoggingMessage && sink) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
+    const caller = callerOf(relatedTag);
+    if (method === Method.LoggingMessage && caller?.client.id === clientId) this.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
+    else if (method === Method.LoggingMessage && sink) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
     else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
     else if (method === Method.TaskStatus) this.tasks.status(backend.name, clientId, params);
   }
@@ -251,7 +253,7 @@ export class Gateway {
     this.backendsByName = new Map(backends.map((backend) => [backend.name, backend]));
     this.unwatchBackends = backends.flatMap((backend) => [
       backend.events.on("catalogChanged", (kind) => this.refresh(kind)),
-      backend.events.on("notification", (method, params) => this.backendNotification(backend, method, params)),
+      backend.events.on("notification", (method, params, relatedTag) => this.backendNotification(backend, method, params, relatedTag)),
       backend.events.on("stateChanged", (state) => {
         if (state !== "ready") return;
         this.logs.apply(backend);
@@ -334,10 +336,13 @@ export class Gateway {
     return unknownNameError(kind, name, this.backendList, (server) => this.prefixOf(kind, server));
   }
 
-  private backendNotification(backend: Backend, method: string, params: JsonObject | undefined): void {
+  private backendNotification(backend: Backend, method: string, params: JsonObject | undefined, relatedTag: unknown): void {
     if (method === Method.LoggingMessage) {
       this.logger.debug(`[${backend.name}] log: ${JSON.stringify(params?.["data"] ?? params)}`);
-      this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.valuesInOrder());
+      // A log on a call's own response stream is that call's: its client alone hears it.
+      const caller = callerOf(relatedTag);
+      if (caller) this.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
+      else this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.valuesInOrder());
     }
     else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
     else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);

@@ -3,7 +3,7 @@ import type { JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import { mostVerbose, shouldDeliver, type LogLevel } from "../mcp/log-levels.js";
 import { Method } from "../mcp/methods.js";
-import type { ClientSink } from "./request-context.js";
+import type { ClientSink, RequestContext } from "./request-context.js";
 
 /**
  * Logging across the switchboard. `logging/setLevel` is per client; each
@@ -52,11 +52,25 @@ export class LogRouter {
     });
   }
 
+  /**
+   * Deliver a log tied to one call (it came on that call's response stream):
+   * to that call's client only, on the call's own stream, if its level admits
+   * it. A 2026-07-28 request hears logs only when it asked, at the level in
+   * its own `_meta` (ClientContext.logLevel; a held call's client is a copy of
+   * the client of the request that began it).
+   */
+  deliverTied(server: string, params: JsonObject | undefined, caller: RequestContext): void {
+    if (params === undefined) return;
+    const level = caller.client.era === "modern" ? caller.client.logLevel : this.levels.get(caller.client.id);
+    if (caller.client.era === "modern" && level === undefined) return;
+    if (!shouldDeliver(params["level"], level)) return;
+    void caller.notify(Method.LoggingMessage, namedFor(server, params)).catch(() => undefined);
+  }
+
   /** Deliver a backend's `notifications/message` to every client whose level admits it. */
   deliver(server: string, params: JsonObject | undefined, clients: Iterable<ClientSink>): void {
     if (params === undefined) return;
-    const original = params["logger"];
-    const message: JsonObject = { ...params, logger: typeof original === "string" && original !== "" ? `${server}/${original}` : server };
+    const message = namedFor(server, params);
     for (const sink of clients) {
       if (!sink.client.initialized) continue;
       if (shouldDeliver(params["level"], this.levels.get(sink.client.id))) sink.notify(Method.LoggingMessage, message);
@@ -70,4 +84,10 @@ export class LogRouter {
     this.backendLevel = level;
     for (const backend of backends) this.apply(backend);
   }
+}
+
+/** A backend's log message with the server's name in `logger` (`alpha`, or `alpha/<the backend's logger>`). */
+function namedFor(server: string, params: JsonObject): JsonObject {
+  const original = params["logger"];
+  return { ...params, logger: typeof original === "string" && original !== "" ? `${server}/${original}` : server };
 }

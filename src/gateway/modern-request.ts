@@ -72,12 +72,12 @@ export class ModernRequestSink implements ClientSink {
 }
 
 /** A fresh client context for one modern request. */
-export function modernClient(front: FrontKind, protocolVersion: string, capabilities: JsonObject, info: JsonObject | undefined): ClientContext {
+export function modernClient(front: FrontKind, protocolVersion: string, capabilities: JsonObject, info: JsonObject | undefined, logLevel?: LogLevel): ClientContext {
   const name = info?.["name"];
   const clientInfo: Implementation | undefined =
     typeof name !== "string" ? undefined : typeof info?.["version"] === "string" ? (info as Implementation) : { ...info, name, version: String(info?.["version"] ?? "") };
   // Unique in this process (sessions' ids are UUIDs, so the prefix keeps them apart); nothing outside the process sees it.
-  return { id: `modern:${++modernClients}`, front, era: "modern", protocolVersion, clientInfo, capabilities, initialized: true };
+  return { id: `modern:${++modernClients}`, front, era: "modern", protocolVersion, clientInfo, capabilities, initialized: true, logLevel };
 }
 
 /** Modern clients made so far (their ids). */
@@ -98,8 +98,8 @@ export function serveModern(
   cache?: CacheSource,
 ): Promise<JsonObject> | JsonObject {
   const meta = checkModernMeta(request.method, request.params);
-  const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo);
   const level = meta.logLevel as LogLevel | undefined;
+  const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo, level);
   const detach = gateway.attach(new ModernRequestSink(client, request, level, gateway));
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;

@@ -2,6 +2,7 @@ import type { Cancellation } from "../jsonrpc/cancellation.js";
 import { isolatedSignal, type AbortListenerReporter } from "../jsonrpc/isolated-signal.js";
 import type { JsonObject, JsonRpcId } from "../jsonrpc/message.js";
 import type { NotifyOptions } from "../jsonrpc/peer.js";
+import type { LogLevel } from "../mcp/log-levels.js";
 import type { Era } from "../mcp/versions.js";
 import type { Implementation } from "../mcp/types.js";
 
@@ -19,6 +20,12 @@ export interface ClientContext {
   clientInfo: Implementation | undefined;
   capabilities: JsonObject;
   initialized: boolean;
+  /**
+   * A 2026-07-28 request's own log level (`_meta` logLevel), when it asked:
+   * its client is that one request (and copies of it, such as a held call's).
+   * Legacy clients set theirs with logging/setLevel (LogRouter).
+   */
+  logLevel?: LogLevel;
 }
 
 /** Everything a handler knows about the request it serves. */

@@ -219,7 +219,7 @@ export class ServerRequests {
  * with its RequestContext; anything else (no link, an untagged request of
  * our own) is no caller.
  */
-function callerOf(tag: unknown): RequestContext | undefined {
+export function callerOf(tag: unknown): RequestContext | undefined {
   if (typeof tag !== "object" || tag === null) return undefined;
   const { client, requestId } = tag as Partial<RequestContext>;
   if (typeof client?.id !== "string" || (typeof requestId !== "string" && typeof requestId !== "number")) return undefined;

@@ -171,7 +171,7 @@ export class JsonRpcPeer {
       const handler = this.notificationHandlers.get(message.method);
       if (!handler) return;
       try {
-        handler(message.params);
+        handler(message.params, related === undefined ? undefined : this.pending.tagOf(related));
       } catch (error) {
         this.options.onWarning?.(`handler for ${message.method} failed: ${String(error)}`);
       }

@@ -56,8 +56,11 @@ export type NotifyOptions = Pick<SendOptions, "advisory">;
 
 /** Serves one request method. Throw a JsonRpcError to answer with that error. */
 export type RequestHandler = (request: IncomingRequest) => Promise<JsonObject> | JsonObject;
-/** Receives one notification method. */
-export type NotificationHandler = (params: JsonObject | undefined) => void;
+/**
+ * Receives one notification method; `relatedTag`: the tag of our pending
+ * request on whose response stream it arrived (PeerRequestOptions.tag), if any.
+ */
+export type NotificationHandler = (params: JsonObject | undefined, relatedTag?: unknown) => void;
 
 /** Turn anything thrown by a handler into a wire error without leaking internals. */
 export function toJsonRpcError(error: unknown): JsonRpcError {
