@@ -1,10 +1,7 @@
-import type { Readable, Writable } from "node:stream";
 import { Backend, type BackendOptions } from "./backend/backend.js";
 import type { StopLadder } from "./backend/child-process.js";
 import { parseConfig } from "./config/parse-config.js";
 import type { ServerConfig, SwitchboardConfig } from "./config/types.js";
-import { serveStdio, type StdioFront } from "./front/stdio-front.js";
-import { serveHttp, type HttpFront } from "./front/http/http-front.js";
 import { SessionBackends } from "./gateway/backend-pool.js";
 import { Gateway } from "./gateway/gateway.js";
 import { clientCapabilitiesFor, type ServerRequestOrigin } from "./gateway/server-requests.js";
@@ -25,9 +22,11 @@ import { SwitchboardError } from "./jsonrpc/local-error.js";
 import type { JsonObject } from "./jsonrpc/message.js";
 import { createLogger, type Logger } from "./log/logger.js";
 import { IdleCollector } from "./runtime/idle-collector.js";
+import { Fronts, type RunningFront, type RunOptions } from "./switchboard-fronts.js";
 import { healthReport, proxyStats, type HealthReport, type ProxyStats } from "./switchboard-stats.js";
 
 export type { BackendHealth, HealthReport, ProxyStats } from "./switchboard-stats.js";
+export type { RunningFront, RunOptions } from "./switchboard-fronts.js";
 import { setReaperEnabled } from "./runtime/reaper.js";
 import { modernOptionsOf } from "./gateway/modern-options.js";
 import type { CallToolResult } from "./mcp/types.js";
@@ -57,22 +56,6 @@ export interface SwitchboardOptions {
   reaper?: boolean;
 }
 
-/** How to serve: one client on stdio, or many over Streamable HTTP. */
-export type RunOptions =
-  | { transport: "stdio"; input?: Readable; output?: Writable }
-  | { transport: "http"; host?: string; port?: number; path?: string };
-
-/** A front being served. */
-export interface RunningFront {
-  /** The MCP endpoint URL (HTTP front only). */
-  url?: string;
-  /** Resolves when the front is done (stdio: the client closed its input; HTTP: close() was called). */
-  closed: Promise<void>;
-  /** Stop this front (HTTP: graceful, within the shutdown grace period). */
-  close(): Promise<void>;
-}
-
-
 /**
  * One MCP endpoint in front of many MCP servers. Give it the seed's config
  * shape (or a Claude Desktop `mcpServers` object), register local tools,
@@ -86,7 +69,7 @@ export class Switchboard {
   private backends: Backend[] = [];
   private started = false;
   private closed = false;
-  private readonly fronts = new Set<{ close(): Promise<void>; sessions?: () => number }>();
+  private readonly fronts: Fronts;
   private idleCollector: IdleCollector | undefined;
 
   /** Validate `config` (throws ConfigError listing every problem). */
@@ -108,6 +91,7 @@ export class Switchboard {
       modernTasks: { maxTasks: this.config.proxy.maxStatelessTasks },
       maxOpenElicitations: this.config.proxy.maxOpenElicitations,
     });
+    this.fronts = new Fronts(this.gateway, this.logger, () => this.health());
     this.gateway.sessions = new SessionBackends({
       create: (name, server, extra) => this.newBackend(name, server, extra),
       serverRequests: this.gateway.serverRequests,
@@ -192,46 +176,13 @@ export class Switchboard {
     if (this.closed) throw new SwitchboardError("CLOSED", "this switchboard was closed; create a new one");
     if (!this.started) void this.start();
     if (this.options.idleGc === true) this.idleCollector ??= new IdleCollector(() => this.gateway.activity);
-    if (options.transport === "stdio") {
-      const front: StdioFront = await serveStdio(this.gateway, this.logger, {
-        input: options.input ?? process.stdin,
-        output: options.output ?? process.stdout,
-        maxMessageBytes: this.config.maxMessageBytes,
-        maxBufferedBytes: this.config.maxBufferedBytes,
-      });
-      this.fronts.add(front);
-      void front.closed.then(() => this.fronts.delete(front));
-      return { closed: front.closed, close: () => front.close() };
-    }
-    const settings = {
-      ...this.config.server,
-      maxBufferedBytes: this.config.maxBufferedBytes,
-      ...(options.host === undefined ? {} : { host: options.host }),
-      ...(options.port === undefined ? {} : { port: options.port }),
-      ...(options.path === undefined ? {} : { path: options.path }),
-    };
-    const http: HttpFront = await serveHttp(this.gateway, this.logger, settings, () => this.health());
-    let markClosed!: () => void;
-    const closed = new Promise<void>((resolve) => {
-      markClosed = resolve;
-    });
-    const front = {
-      sessions: () => http.sessionCount,
-      close: async () => {
-        await http.close();
-        this.fronts.delete(front);
-        markClosed();
-      },
-    };
-    this.fronts.add(front);
-    return { url: http.url, closed, close: front.close };
+    return this.fronts.serve(options, this.config);
   }
 
   /** Health: each backend's state, no secrets. `degraded` when a configured backend is not ready. */
   health(): HealthReport {
-    return healthReport(this.backends, this.sessionCount());
+    return healthReport(this.backends, this.fronts.sessionCount);
   }
-
 
   /** Turn proxying on with a new set of servers (replacing the old set), or with the current one. */
   async enableProxy(config?: unknown): Promise<void> {
@@ -264,19 +215,12 @@ export class Switchboard {
     return proxyStats(this.config.proxy, this.backends, this.gateway.exposedCounts);
   }
 
-
-  private sessionCount(): number {
-    let count = 0;
-    for (const front of this.fronts) count += front.sessions?.() ?? 0;
-    return count;
-  }
-
   /** Stop every front and backend; no child process remains. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.idleCollector?.stop();
-    await Promise.all([...this.fronts].map((front) => front.close()));
+    await this.fronts.closeAll();
     this.gateway.bridge.close();
     await Promise.all([...this.backends.map((backend) => backend.stop()), this.gateway.sessions?.stopAll()]);
   }

@@ -5,6 +5,13 @@ import { jsonRpcErrorIn, quote, readLimited, redirectTarget } from "./http-clien
 /** Most of an HTTP error body read to find a JSON-RPC error in it (modern errors are small: -32022 lists versions). */
 const ERROR_BODY_BYTES = 64 * 1024;
 
+/** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
+export class LegacyFallbackSignal extends Error {
+  constructor(readonly status: number) {
+    super(`the server answered initialize with HTTP ${status}`);
+  }
+}
+
 /** What the transport knows about the refused POST when it reads the answer. */
 export interface RefusedPost {
   /** The POST carried a request (it expects an answer) in the modern binding. */

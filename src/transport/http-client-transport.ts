@@ -1,24 +1,21 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import { SlotMap } from "../jsonrpc/slot-map.js";
-import { isRequest, isResponse, isJsonObject, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
+import { isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../jsonrpc/message.js";
 import { type MessageExtra, type SendOptions, type Transport } from "../jsonrpc/transport.js";
 import { isStaleSocket, unreachableDescription, mediaType, redactUrl, sendRequest, type Exchange, type RemoteEndpoint } from "./http-client.js";
 import type { Delivery } from "./http-client-streams.js";
-import { readRefusal } from "./http-client-refusal.js";
+import { LegacyFallbackSignal, readRefusal } from "./http-client-refusal.js";
 import { deleteSession, LegacySession } from "./http-client-session.js";
 import { AnswerReader } from "./http-client-answers.js";
+import { ExchangeCancellation } from "./http-client-cancellation.js";
+import { SessionReinitializer } from "./http-client-reinitialize.js";
 import { ServerEventStream, type EventStreamHost } from "./http-client-get-stream.js";
 import { modernHeaders, modernVersionOf } from "./http-client-headers.js";
 import { ToolParamHeaders } from "./http-client-params.js";
 import { failureFor, type RemoteEnd, type RemoteStatus, type RemoteTransportOptions } from "./remote-end.js";
 
-/** The server refused our initialize POST with a 4xx: it may speak only the legacy HTTP+SSE transport. */
-export class LegacyFallbackSignal extends Error {
-  constructor(readonly status: number) {
-    super(`the server answered initialize with HTTP ${status}`);
-  }
-}
+export { LegacyFallbackSignal } from "./http-client-refusal.js";
 
 /** Options of the Streamable HTTP client transport. */
 export interface HttpClientTransportOptions extends RemoteTransportOptions {
@@ -36,11 +33,12 @@ const ACCEPT_BOTH = "application/json, text/event-stream";
  * `Mcp-Session-Id` the server minted kept and sent, `MCP-Protocol-Version`
  * once negotiated, a GET stream for server-initiated messages (when the server
  * allows one; reopened with `Last-Event-ID` after the server's `retry`), DELETE
- * on close. A 404 for our session re-initializes once, transparently, and the
- * request is retried once; a 404 on the GET stream re-initializes the same
- * way (the new session opens its own stream). A network failure ends the connection (the backend
- * reconnects under its restart policy); 401/403 end it for good. Messages that
- * arrive on a request's stream carry that request's id as `relatedRequestId`.
+ * on close. A 404 for our session re-initializes once, transparently
+ * (SessionReinitializer), and the request is retried once; a 404 on the GET
+ * stream re-initializes the same way (the new session opens its own stream).
+ * A network failure ends the connection (the backend reconnects under its
+ * restart policy); 401/403 end it for good. Messages that arrive on a
+ * request's stream carry that request's id as `relatedRequestId`.
  *
  * A message whose `params._meta` names a protocol version
  * (`io.modelcontextprotocol/protocolVersion`) is sent in the modern binding
@@ -50,7 +48,7 @@ const ACCEPT_BOTH = "application/json, text/event-stream";
  * non-2xx answer to it whose body is a JSON-RPC error is delivered as that
  * error (`-32022` with `data.supported`, `-32601`, `-32020` …), so an era probe
  * sees what the server said; its cancellation closes its stream instead of
- * posting `notifications/cancelled`.
+ * posting `notifications/cancelled` (ExchangeCancellation).
  */
 export class HttpClientTransport implements Transport {
   onmessage?: Transport["onmessage"];
@@ -58,20 +56,15 @@ export class HttpClientTransport implements Transport {
   onerror?: Transport["onerror"];
   onclose?: Transport["onclose"];
   private readonly session = new LegacySession();
-  private reinitializing: Promise<void> | undefined;
-  private reinitializeCount = 0;
+  private readonly reinitializer: SessionReinitializer;
   /**
    * Our requests whose answer is still to come on an open POST stream, by id.
    * A SlotMap: a plain Map churned once per call kept every call's
    * ClientRequest and response alive through young collections (see slot-map).
    */
   private readonly inflight = new SlotMap<JsonRpcId, Exchange>();
-  /** Answers we wait for ourselves (a transparent re-initialize), by id. */
-  private readonly internal = new Map<JsonRpcId, (message: JsonRpcMessage) => void>();
-  /** Exchanges we aborted on purpose (a cancelled request): their failure is expected. Node's own `destroyed` also marks connections that died. */
-  private readonly abandoned = new WeakSet<Exchange>();
-  /** Exchanges of modern requests: cancelled by closing their stream. */
-  private readonly modern = new WeakSet<Exchange>();
+  /** Which exchanges are modern, which we aborted on purpose, and how a cancellation aborts one. */
+  private readonly cancellation = new ExchangeCancellation(this.inflight);
   /** The `x-mcp-header` annotations of the tools modern `tools/list` answers named. */
   private readonly toolHeaders = new ToolParamHeaders();
   private readonly events: ServerEventStream;
@@ -95,7 +88,7 @@ export class HttpClientTransport implements Transport {
       sessionLost: () => {
         if (this.session.id === undefined) return false;
         this.lastError = `HTTP 404 for our session on its event stream: re-initialized`;
-        this.reinitialize().catch((error: unknown) =>
+        this.reinitializer.reinitialize().catch((error: unknown) =>
           this.shutDown({ description: `ended our session (HTTP 404 on its event stream) and a new one could not be initialized: ${error instanceof Error ? error.message : String(error)}` }),
         );
         return true;
@@ -105,13 +98,20 @@ export class HttpClientTransport implements Transport {
       warn: (message) => options.onWarning(message),
     };
     this.events = new ServerEventStream(host, options.defaultRetryMs ?? 1000);
+    this.reinitializer = new SessionReinitializer({
+      label: options.label,
+      session: this.session,
+      stopEvents: () => this.events.stop(),
+      post: (message, body) => this.post(message, body, false),
+      warn: (message) => options.onWarning(message),
+    });
     this.answers = new AnswerReader({
       endpoint,
       maxMessageBytes: options.maxMessageBytes,
       sink: this.sink,
       inflight: this.inflight,
-      abandoned: (exchange) => this.abandoned.has(exchange),
-      modern: (exchange) => this.modern.has(exchange),
+      abandoned: (exchange) => this.cancellation.isAbandoned(exchange),
+      modern: (exchange) => this.cancellation.isModern(exchange),
       closed: () => this.closed,
       headers: (extra) => this.session.headers(extra),
       retry: (ms) => this.events.setRetry(ms),
@@ -129,9 +129,12 @@ export class HttpClientTransport implements Transport {
   send(message: JsonRpcMessage, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`));
     const version = modernVersionOf(message);
-    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
+    const cancels = !isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled";
+    if (cancels) {
       // In the modern binding closing the stream is the cancellation, and there is nothing to post.
-      if (this.cancelModern(message.params) || version !== undefined) return Promise.resolve();
+      const cancelled = this.cancellation.cancelModern(message.params);
+      if (cancelled !== undefined) this.toolHeaders.forget(cancelled);
+      if (cancelled !== undefined || version !== undefined) return Promise.resolve();
     }
     if (version !== undefined) {
       if (isRequest(message) && message.method === "tools/list") this.toolHeaders.listingSent(message.id);
@@ -139,32 +142,11 @@ export class HttpClientTransport implements Transport {
     }
     if (isRequest(message) && message.method === "initialize") this.session.begin(message);
     const body = JSON.stringify(message);
-    const sent = this.reinitializing ? this.reinitializing.then(() => this.post(message, body, true)) : this.post(message, body, true);
-    if (!isRequest(message) && !isResponse(message) && message.method === "notifications/cancelled") {
-      // The server was told; the stream that would have carried the answer is of no use any more.
-      const id = isJsonObject(message.params) ? message.params["requestId"] : undefined;
-      if (typeof id === "string" || typeof id === "number") {
-        const abandon = (): void => {
-          const exchange = this.inflight.get(id);
-          if (!exchange) return;
-          this.abandoned.add(exchange);
-          exchange.request.destroy();
-        };
-        sent.then(abandon, abandon);
-      }
-    }
+    const reinitializing = this.reinitializer.running;
+    const sent = reinitializing ? reinitializing.then(() => this.post(message, body, true)) : this.post(message, body, true);
+    // The server was told; the stream that would have carried the answer is of no use any more.
+    if (cancels) this.cancellation.abandonAfter(sent, message.params);
     return sent;
-  }
-
-  /** A cancellation of a modern request: its stream is closed (the binding's cancellation); false when it names no modern request of ours. */
-  private cancelModern(params: unknown): boolean {
-    const id = isJsonObject(params) ? params["requestId"] : undefined;
-    const exchange = typeof id === "string" || typeof id === "number" ? this.inflight.get(id) : undefined;
-    if (!exchange || !this.modern.has(exchange)) return false;
-    this.toolHeaders.forget(id as JsonRpcId);
-    this.abandoned.add(exchange);
-    exchange.request.destroy();
-    return true;
   }
 
   async close(): Promise<void> {
@@ -193,7 +175,7 @@ export class HttpClientTransport implements Transport {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (version !== undefined) this.modern.add(exchange);
+    if (version !== undefined) this.cancellation.markModern(exchange);
     const id = isRequest(message) ? message.id : undefined;
     if (id !== undefined) this.inflight.set(id, exchange);
     return exchange.response.then(
@@ -221,7 +203,7 @@ export class HttpClientTransport implements Transport {
   private notPosted(message: JsonRpcMessage, body: string, mayRetry: boolean, version: string | undefined, resent: boolean, exchange: Exchange, id: JsonRpcId | undefined, error: unknown): Promise<void> | undefined {
     if (id !== undefined) this.inflight.delete(id);
     if (this.closed) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label}: the connection is closed`);
-    if (this.abandoned.has(exchange)) return undefined;
+    if (this.cancellation.isAbandoned(exchange)) return undefined;
     if (!resent && isStaleSocket(exchange, error)) return this.post(message, body, mayRetry, version, true);
     throw this.unreachable(error);
   }
@@ -244,7 +226,7 @@ export class HttpClientTransport implements Transport {
         return;
       case "session-lost":
         this.lastError = `HTTP 404 for our session: re-initialized`;
-        await this.reinitialize();
+        await this.reinitializer.reinitialize();
         return this.post(message, body, false);
       case "legacy-fallback":
         throw new LegacyFallbackSignal(refusal.status);
@@ -271,8 +253,7 @@ export class HttpClientTransport implements Transport {
   private deliver(message: JsonRpcMessage, extra?: MessageExtra): void {
     if (isResponse(message)) {
       message = this.toolHeaders.read(message, this.rejectTool);
-      const internal = message.id === null ? undefined : this.internal.get(message.id);
-      if (internal) return internal(message);
+      if (this.reinitializer.take(message)) return;
       this.session.learn(message);
       if (message.id !== null) this.inflight.delete(message.id);
     }
@@ -285,31 +266,6 @@ export class HttpClientTransport implements Transport {
     this.session.initialized = true;
     this.session.state = "active";
     this.events.open();
-  }
-
-  /** One transparent re-initialize: the remembered initialize, a fresh session, `notifications/initialized`. */
-  private reinitialize(): Promise<void> {
-    this.reinitializing ??= this.runReinitialize().finally(() => (this.reinitializing = undefined));
-    return this.reinitializing;
-  }
-
-  private async runReinitialize(): Promise<void> {
-    const initialize = this.session.initialize;
-    if (!initialize) throw new SwitchboardError("CONNECTION_CLOSED", `${this.options.label} lost its session before it was initialized`);
-    this.session.state = "reinitializing";
-    this.session.id = undefined;
-    this.events.stop();
-    const id = `switchboard-reinitialize-${++this.reinitializeCount}`;
-    const answered = new Promise<JsonRpcMessage>((resolve) => this.internal.set(id, resolve));
-    try {
-      await this.post({ ...initialize, id }, JSON.stringify({ ...initialize, id }), false);
-      const answer = await answered;
-      if (!("result" in answer)) throw new SwitchboardError("HANDSHAKE_FAILED", `${this.options.label} refused to initialize a new session`);
-      await this.post({ jsonrpc: "2.0", method: "notifications/initialized" }, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), false);
-      this.options.onWarning(`${this.options.label} had forgotten our session (HTTP 404); a new session was initialized`);
-    } finally {
-      this.internal.delete(id);
-    }
   }
 
   private unreachableEnd(error: unknown): RemoteEnd {
@@ -338,8 +294,6 @@ export class HttpClientTransport implements Transport {
     this.options.onEnd(end);
     this.onclose?.(end.error ?? (end.permanent ? new Error(end.description) : undefined));
   }
-
-
 }
 
 function isInitialize(message: JsonRpcMessage): boolean {
