@@ -12,6 +12,8 @@ describe("a request its client cancels", () => {
   it("ends its HTTP exchange: 202 Accepted with no body, long before the call would have finished", async () => {
     const sb = await startHttpSwitchboard(writeConfig({ servers: { echo: { type: "stdio", command: process.execPath, args: [fixture("echo-backend")] } } }));
     cleanups.push(() => sb.stop());
+    // The call must reach the backend before it is cancelled: wait for the backend (its era probe included).
+    await sb.waitForLog(/backend "echo" ready/, 10_000);
     const session = await openSession(sb.url);
     const headers = jsonHeaders({ "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-06-18", Accept: "application/json" });
     const call = rawRequest(sb.url, {
