@@ -1,21 +1,22 @@
-/** Slots an IdTable can hold at once: an id is `use × SLOTS + slot`. */
-const SLOTS = 2 ** 24;
+/** Slots of a new IdTable (a power of two); it doubles while more than half full. */
+const INITIAL_SLOTS = 64;
 
 /**
  * Values in flight under ids the table issues itself (requests we number),
- * kept in reused array slots: the id names its slot, so neither adding nor
- * finding nor removing touches a Map (see Roster for why a long-lived Map
- * with a new key per request is costly). Ids are positive integers, never
- * issued twice (each reuse of a slot gives a new id), so a late message
- * naming an old id finds nothing. At most 2^24 values at once.
+ * kept in array slots: an id's slot is its low bits, so neither adding nor
+ * finding nor removing touches a Map (a long-lived Map given a new key per
+ * request replaces its hash table every few dozen insertions and promotes
+ * them: see Roster). Ids count up from 1 like a plain counter (they stay
+ * small integers), skipping any whose slot is taken by a value still held,
+ * and are not issued again before 2^53, so a late message naming an old id
+ * finds nothing.
  */
 export class IdTable<V> {
-  private readonly values: Array<V | undefined> = [];
-  /** The id each slot holds now, 0 when it is free. */
-  private readonly ids: number[] = [];
-  /** How often each slot was used. */
-  private readonly uses: number[] = [];
-  private readonly free: number[] = [];
+  private values: Array<V | undefined> = new Array<V | undefined>(INITIAL_SLOTS).fill(undefined);
+  /** The id each slot holds, 0 when free. */
+  private ids: number[] = new Array<number>(INITIAL_SLOTS).fill(0);
+  private mask = INITIAL_SLOTS - 1;
+  private next = 1;
   private count = 0;
 
   /** Values held. */
@@ -25,19 +26,11 @@ export class IdTable<V> {
 
   /** Hold `value`; answers its new id. */
   add(value: V): number {
-    let slot: number;
-    if (this.free.length > 0) slot = this.free.pop() as number;
-    else {
-      slot = this.values.length;
-      if (slot >= SLOTS) throw new RangeError(`an IdTable holds at most ${SLOTS} values at once`);
-      this.values.push(undefined);
-      this.ids.push(0);
-      this.uses.push(0);
-    }
-    const use = (this.uses[slot] as number) + 1;
-    // Past 2^53 the ids would lose precision: start over (ids from 2^29 uses ago cannot still be in flight).
-    this.uses[slot] = use * SLOTS + slot > Number.MAX_SAFE_INTEGER ? 1 : use;
-    const id = (this.uses[slot] as number) * SLOTS + slot;
+    if ((this.count + 1) * 2 > this.ids.length) this.grow();
+    let id = this.next;
+    while (this.ids[id & this.mask] !== 0) id++;
+    this.next = id >= Number.MAX_SAFE_INTEGER ? 1 : id + 1;
+    const slot = id & this.mask;
     this.ids[slot] = id;
     this.values[slot] = value;
     this.count++;
@@ -46,34 +39,46 @@ export class IdTable<V> {
 
   /** The value of `id`, or undefined. */
   get(id: number): V | undefined {
-    const slot = id % SLOTS;
-    return this.ids[slot] === id ? this.values[slot] : undefined;
+    const slot = id & this.mask;
+    return id !== 0 && this.ids[slot] === id ? this.values[slot] : undefined;
   }
 
   /** Remove `id`'s value; false when there was none. */
   delete(id: number): boolean {
-    const slot = id % SLOTS;
-    if (this.ids[slot] !== id || id === 0) return false;
+    const slot = id & this.mask;
+    if (id === 0 || this.ids[slot] !== id) return false;
     this.ids[slot] = 0;
     this.values[slot] = undefined;
-    this.free.push(slot);
     this.count--;
     return true;
   }
 
-  /** Values held, in slot order. */
+  /** Values held, in slot order (deleting during the walk is safe). */
   *valuesInOrder(): IterableIterator<V> {
-    for (let slot = 0; slot < this.values.length; slot++) if (this.ids[slot] !== 0) yield this.values[slot] as V;
+    for (let slot = 0; slot < this.ids.length; slot++) if (this.ids[slot] !== 0) yield this.values[slot] as V;
   }
 
-  /** Remove every value (their ids are never issued again). */
+  /** Remove every value (their ids are not issued again). */
   clear(): void {
-    for (let slot = 0; slot < this.values.length; slot++) {
-      if (this.ids[slot] === 0) continue;
-      this.ids[slot] = 0;
-      this.values[slot] = undefined;
-      this.free.push(slot);
-    }
+    this.ids.fill(0);
+    this.values.fill(undefined);
     this.count = 0;
+  }
+
+  /** Twice the slots: each held id moves to the slot of its low bits under the new mask (two ids that share one there shared one before). */
+  private grow(): void {
+    const size = this.ids.length * 2;
+    const ids = new Array<number>(size).fill(0);
+    const values = new Array<V | undefined>(size).fill(undefined);
+    const mask = size - 1;
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      const id = this.ids[slot] as number;
+      if (id === 0) continue;
+      ids[id & mask] = id;
+      values[id & mask] = this.values[slot];
+    }
+    this.ids = ids;
+    this.values = values;
+    this.mask = mask;
   }
 }

@@ -42,4 +42,22 @@ describe("IdTable", () => {
     expect(table.get(again)).toBeUndefined();
     expect(ids.includes(table.add(6))).toBe(false);
   });
+
+  it("counts ids up like a counter, around values held long, and keeps finding them as it grows", () => {
+    const table = new IdTable<string>();
+    const kept = new Map<number, string>();
+    const issued = new Set<number>();
+    for (let i = 0; i < 3000; i++) {
+      const id = table.add(`v${i}`);
+      expect(issued.has(id)).toBe(false);
+      issued.add(id);
+      // One value in ten stays for good (the table grows past them); the others leave at once.
+      if (i % 10 === 0) kept.set(id, `v${i}`);
+      else expect(table.delete(id)).toBe(true);
+    }
+    expect(table.size).toBe(kept.size);
+    for (const [id, value] of kept) expect(table.get(id)).toBe(value);
+    // Skipping the slots of held values (at most half of them) at most doubles the count.
+    expect(Math.max(...issued)).toBeLessThan(2 * 3000);
+  });
 });
