@@ -5,6 +5,7 @@ import { Emitter } from "../events/emitter.js";
 import type { Cancellation } from "../jsonrpc/cancellation.js";
 import type { JsonRpcError } from "../jsonrpc/errors.js";
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { Roster, type RosterMember } from "../jsonrpc/roster.js";
 import { SlotMap } from "../jsonrpc/slot-map.js";
 import type { Logger } from "../log/logger.js";
 import type { ServerCapabilities } from "../mcp/capabilities.js";
@@ -93,8 +94,10 @@ export class Gateway {
   sessions: SessionBackends | undefined;
   private readonly logger: Logger;
   private readonly codec = new CursorCodec(randomBytes(32));
-  /** A SlotMap: every modern request attaches a client of its own for as long as it runs. */
+  /** Clients reached outside of a request (sessions, listens), by id. */
   private readonly clients = new SlotMap<string, ClientSink>();
+  /** Each modern request's own client while it runs (a Roster: one per request, no Map key; found by id with a scan, on rare paths). */
+  private readonly requestClients = new Roster<ClientSink & RosterMember>();
   private backendList: Backend[] = [];
   private backendsByName = new Map<string, Backend>();
   private unwatchBackends: Array<() => void> = [];
@@ -123,9 +126,9 @@ export class Gateway {
     this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
     // A held call of the bridge is a client of its own: backends' requests made for it reach it there.
-    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId) ?? this.bridge.sinkOf(clientId), logger, options.maxOpenElicitations);
+    this.serverRequests = new ServerRequests((clientId) => this.sinkOf(clientId) ?? this.bridge.sinkOf(clientId), logger, options.maxOpenElicitations);
     this.bridge = new MrtrBridge(this.serverRequests, logger, options.mrtr);
-    this.tasks = new TaskRouter(this, (clientId) => this.clients.get(clientId), options.tasks);
+    this.tasks = new TaskRouter(this, (clientId) => this.sinkOf(clientId), options.tasks);
     this.modernTasks = new ModernTaskRouter(this, options.modernTasks);
   }
 
@@ -165,16 +168,45 @@ export class Gateway {
     return () => {
       if (this.clients.get(sink.client.id) !== sink) return;
       this.clients.delete(sink.client.id);
-      this.logs.forget(sink.client.id, this.backendList);
-      this.subscriptions.forget(sink.client.id);
-      this.tasks.forget(sink.client.id);
-      void this.sessions?.releaseClient(sink.client.id);
+      this.forget(sink.client.id);
     };
+  }
+
+  /**
+   * attach() for the client of one request (a modern request's own client,
+   * with an id of its own) until detachRequest(): reached the same way, but
+   * without a Map key or a closure per request.
+   */
+  attachRequest(sink: ClientSink & RosterMember): void {
+    this.requestClients.add(sink);
+  }
+
+  /** The request's client attached with attachRequest() is gone (its level and subscriptions end). */
+  detachRequest(sink: ClientSink & RosterMember): void {
+    if (this.requestClients.delete(sink)) this.forget(sink.client.id);
+  }
+
+  private forget(clientId: string): void {
+    this.logs.forget(clientId, this.backendList);
+    this.subscriptions.forget(clientId);
+    this.tasks.forget(clientId);
+    void this.sessions?.releaseClient(clientId);
+  }
+
+  /** The attached client `clientId`. */
+  private sinkOf(clientId: string): ClientSink | undefined {
+    return this.clients.get(clientId) ?? (this.requestClients.size === 0 ? undefined : this.requestClients.find((sink) => sink.client.id === clientId));
+  }
+
+  /** Every attached client. */
+  private *sinks(): IterableIterator<ClientSink> {
+    yield* this.clients.valuesInOrder();
+    yield* this.requestClients.snapshot();
   }
 
   /** True while `clientId` is attached (a client session that can be reached). */
   isAttached(clientId: string): boolean {
-    return this.clients.has(clientId);
+    return this.sinkOf(clientId) !== undefined;
   }
 
   /** The client's roots changed: its session processes are told (shared ones never see a client's roots). */
@@ -184,7 +216,7 @@ export class Gateway {
 
   /** A session process's notification: logs and elicitation completions go to its one client. */
   sessionNotification(backend: Backend, clientId: string, method: string, params: JsonObject | undefined, relatedTag?: unknown): void {
-    const sink = this.clients.get(clientId);
+    const sink = this.sinkOf(clientId);
     const caller = callerOf(relatedTag);
     if (method === Method.LoggingMessage && caller?.client.id === clientId) this.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
     else if (method === Method.LoggingMessage && sink) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
@@ -194,7 +226,7 @@ export class Gateway {
 
   /** Number of attached clients. */
   get clientCount(): number {
-    return this.clients.size;
+    return this.clients.size + this.requestClients.size;
   }
 
   /**
@@ -342,9 +374,9 @@ export class Gateway {
       // A log on a call's own response stream is that call's: its client alone hears it.
       const caller = callerOf(relatedTag);
       if (caller) this.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
-      else this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.clients.valuesInOrder());
+      else this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.sinks());
     }
-    else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, this.clients);
+    else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, { get: (clientId) => this.sinkOf(clientId) });
     else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
     else if (method === Method.TaskStatus) this.tasks.status(backend.name, undefined, params);
   }

@@ -6,6 +6,7 @@ import type { NotifyOptions } from "../jsonrpc/peer.js";
 import { missingCapabilityError } from "../mcp/discover.js";
 import { Method } from "../mcp/methods.js";
 import type { InputRequest } from "../mcp/modern.js";
+import type { RosterMember } from "../jsonrpc/roster.js";
 import type { ClientContext, ClientRequestOptions, ClientSink, RequestContext } from "./request-context.js";
 
 /** Bounds of one held call. */
@@ -69,7 +70,8 @@ const KEY_PREFIX: Readonly<Record<string, string>> = {
  * (`notifications/cancelled`).
  */
 export class HeldCall {
-  readonly context: RequestContext;
+  /** The backend call's context; its client has no other request (ServerRequests tracks it without a key). */
+  readonly context: RequestContext & RosterMember;
   private readonly cancellation = new Cancellation();
   // Made on first use, like the sink: most calls never ask for input.
   private pendingInputs: Map<string, PendingInput> | undefined = undefined;
@@ -320,7 +322,9 @@ function requiredCapabilities(method: string, params: JsonObject | undefined, de
 }
 
 /** The RequestContext of a held call's backend call: its client is the call's own; notifications go to the waiting client request. */
-class HeldContext implements RequestContext {
+class HeldContext implements RequestContext, RosterMember {
+  rosterIndex = -1;
+
   constructor(
     readonly client: ClientContext,
     readonly requestId: JsonRpcId,

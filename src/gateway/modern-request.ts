@@ -3,6 +3,7 @@ import { ErrorCode, JsonRpcError } from "../jsonrpc/errors.js";
 import { SwitchboardError } from "../jsonrpc/local-error.js";
 import type { JsonObject } from "../jsonrpc/message.js";
 import type { IncomingRequest } from "../jsonrpc/peer.js";
+import type { RosterMember } from "../jsonrpc/roster.js";
 import { shareResult } from "../jsonrpc/serialize.js";
 import type { CatalogKind } from "../mcp/catalog-kinds.js";
 import { checkModernMeta, modernResult, passedOnMeta } from "../mcp/discover.js";
@@ -39,7 +40,8 @@ export type CacheSource = { kind: CatalogKind } | { backends: readonly Backend[]
  * rejects with CLIENT_NOT_REQUESTABLE. This is the seam the era bridge
  * (MRTR) replaces in routed calls; nothing here holds a backend's request.
  */
-export class ModernRequestSink implements ClientSink {
+export class ModernRequestSink implements ClientSink, RosterMember {
+  rosterIndex = -1;
   /** The backend the request is routed to, once known (a starting backend's entry is found later). */
   private target: Backend | undefined;
 
@@ -100,7 +102,8 @@ export function serveModern(
   const meta = checkModernMeta(request.method, request.params);
   const level = meta.logLevel as LogLevel | undefined;
   const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo, level);
-  const detach = gateway.attach(new ModernRequestSink(client, request, level, gateway));
+  const sink = new ModernRequestSink(client, request, level, gateway);
+  gateway.attachRequest(sink);
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;
   // The params go along: the MRTR bridge reads a retry's inputResponses and requestState there.
@@ -108,19 +111,19 @@ export function serveModern(
   // A result that answers an MRTR retry depends on inputs outside any cache key: never to be cached.
   const retry = request.params?.["requestState"] !== undefined || request.params?.["inputResponses"] !== undefined;
   const finish = (result: JsonObject): JsonObject => {
-    detach();
+    gateway.detachRequest(sink);
     return retry && cache !== undefined ? modernResult(result, NOT_CACHEABLE) : markResult(gateway, result, cache);
   };
   let outcome: Promise<JsonObject> | JsonObject;
   try {
     outcome = run(context);
   } catch (error) {
-    detach();
+    gateway.detachRequest(sink);
     throw modernError(error);
   }
   if (!(outcome instanceof Promise)) return finish(outcome);
   return outcome.then(finish, (error: unknown) => {
-    detach();
+    gateway.detachRequest(sink);
     throw modernError(error);
   });
 }

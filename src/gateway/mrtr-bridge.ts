@@ -9,7 +9,7 @@ import type { MrtrConfig } from "../config/types.js";
 import { forward, type Upstream } from "./forward.js";
 import { HeldCall, type HeldCallBounds, type HeldCallOwner } from "./held-call.js";
 import { HeldCallTable } from "./held-calls.js";
-import { SlotMap } from "../jsonrpc/slot-map.js";
+import { Roster, type RosterMember } from "../jsonrpc/roster.js";
 import type { ClientContext, ClientSink, RequestContext } from "./request-context.js";
 import { RequestStateSealer, stateKey } from "./request-state.js";
 import type { ServerRequests } from "./server-requests.js";
@@ -49,8 +49,8 @@ interface Binding {
 export class MrtrBridge {
   private readonly options: MrtrOptions;
   private readonly sealer: RequestStateSealer;
-  /** Every call run through the bridge, by its client's id (what ServerRequests reaches it by). */
-  private readonly live = new SlotMap<string, HeldCall>();
+  /** Every call run through the bridge (a Roster: one comes and goes per call; found by its client's id only when a backend asks it something). */
+  private readonly live = new Roster<Bridged>();
   /** Calls that asked their client for input, by held id. */
   private readonly held: HeldCallTable<Bridged>;
   private sequence = 0;
@@ -78,7 +78,7 @@ export class MrtrBridge {
 
   /** The sink of a bridged call's own client (ServerRequests reaches held calls through it). */
   sinkOf(clientId: string): ClientSink | undefined {
-    return this.live.get(clientId)?.sink;
+    return this.live.find((bridged) => bridged.call.client.id === clientId)?.call.sink;
   }
 
   /**
@@ -111,7 +111,7 @@ export class MrtrBridge {
   /** Abandon every call (shutdown): their backend requests get an error, their backend calls are cancelled. */
   close(): void {
     this.held.abandonAll("the switchboard is shutting down");
-    for (const call of [...this.live.valuesInOrder()]) call.abandon("the switchboard is shutting down");
+    for (const bridged of this.live.snapshot()) bridged.call.abandon("the switchboard is shutting down");
   }
 
   /** A new backend call of `sent`; its retries are bound to `binding`, made from `params` when first needed unless given. */
@@ -127,20 +127,20 @@ export class MrtrBridge {
     const client = { ...context.client, id: `mrtr:${++this.sequence}` };
     const bridged = new Bridged(this, client, backend, method, params, binding, context);
     const call = bridged.call;
-    this.live.set(client.id, call);
-    this.serverRequests.enter(backend, call.context);
+    this.live.add(bridged);
+    this.serverRequests.enterSole(backend, call.context);
     call.run(forward(backend, method, sent, call.context, mapResult));
     return call.next(context);
   }
 
   /** A bridged call's backend call has answered: it is no longer in flight there. */
   settled(bridged: Bridged): void {
-    this.serverRequests.leave(bridged.backend, bridged.call.context);
+    this.serverRequests.leaveSole(bridged.backend, bridged.call.context);
   }
 
   /** A bridged call has ended: it is no longer reachable or held. */
   ended(bridged: Bridged): void {
-    this.live.delete(bridged.call.client.id);
+    this.live.delete(bridged);
     if (bridged.heldId !== undefined) this.held.delete(bridged.heldId);
   }
 
@@ -216,8 +216,9 @@ export class MrtrBridge {
  * once the call needs them, so a call that never asks for input costs
  * neither, nor any closure.
  */
-class Bridged implements HeldCallOwner {
+class Bridged implements HeldCallOwner, RosterMember {
   readonly call: HeldCall;
+  rosterIndex = -1;
   heldId: string | undefined = undefined;
   rounds = 0;
 

@@ -9,6 +9,7 @@ import { McpErrorCode } from "../mcp/error-codes.js";
 import { Method } from "../mcp/methods.js";
 import { LATEST_LEGACY_VERSION } from "../mcp/versions.js";
 import { SlotMap } from "../jsonrpc/slot-map.js";
+import { Roster, type RosterMember } from "../jsonrpc/roster.js";
 import type { ClientSink, RequestContext } from "./request-context.js";
 
 /** Where a backend's request comes from: which backend process, and whom it serves. */
@@ -40,6 +41,20 @@ export const DEFAULT_MAX_OPEN_ELICITATIONS = 1024;
  */
 type ClientCalls = SlotMap<string, JsonRpcId[]>;
 
+/** A call whose client has no other request anywhere (an MRTR bridged call's own client): tracked without a key. */
+export type SoleCall = RequestContext & RosterMember;
+
+/**
+ * What is in flight on one backend instance: clients' requests by client
+ * id, and sole calls (each its own client) in a Roster, so that a bridged
+ * call — one per modern tools/call, prompts/get or resources/read — adds no
+ * key to a Map.
+ */
+interface InFlight {
+  readonly clients: ClientCalls;
+  readonly sole: Roster<SoleCall>;
+}
+
 /**
  * Server-to-client requests: a backend's `sampling/createMessage`,
  * `elicitation/create` and `roots/list` go to the one client whose request
@@ -62,7 +77,7 @@ type ClientCalls = SlotMap<string, JsonRpcId[]>;
  * its request cancels ours on the client.
  */
 export class ServerRequests {
-  private readonly inFlight = new WeakMap<object, ClientCalls>();
+  private readonly inFlight = new WeakMap<object, InFlight>();
   private readonly elicitations = new Map<string, string>();
 
   constructor(
@@ -81,8 +96,7 @@ export class ServerRequests {
 
   /** `context`'s request is in flight on `backend` until leave() is called with the same arguments (track() without a closure). */
   enter(backend: object, context: RequestContext): void {
-    let calls = this.inFlight.get(backend);
-    if (!calls) this.inFlight.set(backend, (calls = new SlotMap()));
+    const calls = this.on(backend).clients;
     const clientId = context.client.id;
     const ids = calls.get(clientId);
     if (ids) ids.push(context.requestId);
@@ -91,7 +105,7 @@ export class ServerRequests {
 
   /** `context`'s request entered on `backend` is no longer in flight there (once per enter). */
   leave(backend: object, context: RequestContext): void {
-    const calls = this.inFlight.get(backend);
+    const calls = this.inFlight.get(backend)?.clients;
     const clientId = context.client.id;
     const list = calls?.get(clientId);
     if (!calls || !list) return;
@@ -100,11 +114,29 @@ export class ServerRequests {
     if (list.length === 0) calls.delete(clientId);
   }
 
+  /** Like enter(), for a call whose client makes no other request (its client id is not tracked otherwise); ended by leaveSole(). */
+  enterSole(backend: object, call: SoleCall): void {
+    this.on(backend).sole.add(call);
+  }
+
+  /** `call` entered with enterSole() is no longer in flight on `backend`. */
+  leaveSole(backend: object, call: SoleCall): void {
+    this.inFlight.get(backend)?.sole.delete(call);
+  }
+
   /** Requests in flight on `backend`, over all clients (what can tie an unlinked message of it to one request). */
   callsInFlight(backend: object): number {
-    let count = 0;
-    for (const ids of this.inFlight.get(backend)?.valuesInOrder() ?? []) count += ids.length;
+    const tracked = this.inFlight.get(backend);
+    if (tracked === undefined) return 0;
+    let count = tracked.sole.size;
+    for (const ids of tracked.clients.valuesInOrder()) count += ids.length;
     return count;
+  }
+
+  private on(backend: object): InFlight {
+    let tracked = this.inFlight.get(backend);
+    if (!tracked) this.inFlight.set(backend, (tracked = { clients: new SlotMap(), sole: new Roster() }));
+    return tracked;
   }
 
   /** Serve one request a backend sent (its handler on the backend's peer). */
@@ -178,19 +210,22 @@ export class ServerRequests {
       }
       return sink;
     }
-    const clients = [...(this.inFlight.get(origin.backend) ?? [])].map(([clientId]) => clientId);
+    const tracked = this.inFlight.get(origin.backend);
+    // Each sole call is a client of its own.
+    const count = tracked === undefined ? 0 : tracked.clients.size + tracked.sole.size;
     const advice = `set servers.${origin.name}.isolation to "session" for servers that sample, elicit or read roots`;
-    if (clients.length !== 1) {
+    if (count !== 1) {
       const why =
-        clients.length === 0
+        count === 0
           ? `no client has a request in flight on ${label}, so nothing ties it to a client`
-          : `${clients.length} clients have requests in flight on the shared ${label}, so it cannot be tied to one of them (the switchboard never guesses)`;
+          : `${count} clients have requests in flight on the shared ${label}, so it cannot be tied to one of them (the switchboard never guesses)`;
       this.logger.warn(`${label} sent ${method}, refused: ${why}; ${advice}`);
       throw new JsonRpcError(ErrorCode.ServerError, `${method} was not passed on: ${why}; ${advice}`, {
-        reason: clients.length === 0 ? "NO_CLIENT" : "AMBIGUOUS_CLIENT",
+        reason: count === 0 ? "NO_CLIENT" : "AMBIGUOUS_CLIENT",
       });
     }
-    const sink = this.sinkOf(clients[0] as string);
+    const only = tracked?.clients.size === 1 ? [...tracked.clients][0]?.[0] : tracked?.sole.any()?.client.id;
+    const sink = only === undefined ? undefined : this.sinkOf(only);
     if (!sink) {
       throw new JsonRpcError(ErrorCode.ServerError, `${method} was not passed on: the client with a request in flight on ${label} cannot receive requests`, {
         reason: "NO_CLIENT",
@@ -201,8 +236,10 @@ export class ServerRequests {
 
   /** The id of the client's one request in flight on `backend`, if it has exactly one. */
   private singleCall(backend: object, clientId: string): JsonRpcId | undefined {
-    const ids = this.inFlight.get(backend)?.get(clientId);
-    return ids?.length === 1 ? ids[0] : undefined;
+    const tracked = this.inFlight.get(backend);
+    const ids = tracked?.clients.get(clientId);
+    if (ids !== undefined) return ids.length === 1 ? ids[0] : undefined;
+    return tracked?.sole.find((call) => call.client.id === clientId)?.requestId;
   }
 
   private rememberElicitation(method: string, params: JsonObject | undefined, clientId: string): void {

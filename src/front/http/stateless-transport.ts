@@ -1,5 +1,5 @@
 import { isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from "../../jsonrpc/message.js";
-import { SlotMap } from "../../jsonrpc/slot-map.js";
+import { IdTable } from "../../jsonrpc/id-table.js";
 import { SENT, type SendOptions, type Transport } from "../../jsonrpc/transport.js";
 import type { ModernExchange } from "./modern-exchange.js";
 
@@ -17,18 +17,15 @@ export class StatelessTransport implements Transport {
   onerror?: Transport["onerror"];
   onclose?: Transport["onclose"];
 
-  /** Exchanges by our id of their request (a SlotMap: one entry per request in flight). */
-  private readonly exchanges = new SlotMap<number, ModernExchange>();
-  private nextId = 1;
+  /** Exchanges by our id of their request (an IdTable: the id names the exchange's slot, no Map entry per request). */
+  private readonly exchanges = new IdTable<ModernExchange>();
   private closed = false;
 
   async start(): Promise<void> {}
 
   /** Serve `request` on `exchange`: answers our id for it (what the peer knows it by). */
   receive(request: JsonRpcRequest, exchange: ModernExchange): number {
-    const id = this.nextId++;
-    if (this.nextId > Number.MAX_SAFE_INTEGER) this.nextId = 1;
-    this.exchanges.set(id, exchange);
+    const id = this.exchanges.add(exchange);
     if (!this.closed) this.onmessage?.({ ...request, id });
     return id;
   }
@@ -65,11 +62,12 @@ export class StatelessTransport implements Transport {
       if (typeof id !== "number") return SENT;
       const exchange = this.exchanges.get(id);
       if (exchange === undefined) return SENT;
-      this.exchanges.delete(id);
       try {
-        return exchange.respond(message);
+        // Throws before anything is written when JSON cannot carry it: the exchange stays, and the peer answers with an error instead.
+        const sent = exchange.respond(message);
+        this.exchanges.delete(id);
+        return sent;
       } catch (error) {
-        this.exchanges.set(id, exchange); // JSON cannot carry it: the peer answers with an error instead
         return Promise.reject(error);
       }
     }
