@@ -138,7 +138,7 @@ export class FrontSession {
       this.detach = () => undefined;
     } else {
       this.unsubscribe = gateway.events.on("catalogChanged", (kind) => this.catalogChanged(kind));
-      this.detach = gateway.attach({
+      this.detach = gateway.clients.attach({
         client,
         notify: (method, params) => this.notify(method, params),
         request: (method, params, options) => this.request(method, params, options),

@@ -4,9 +4,7 @@ import { DEFAULT_PROXY } from "../config/defaults.js";
 import { Emitter } from "../events/emitter.js";
 import type { Cancellation } from "../jsonrpc/cancellation.js";
 import type { JsonRpcError } from "../jsonrpc/errors.js";
-import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
-import { Roster, type RosterMember } from "../jsonrpc/roster.js";
-import { SlotMap } from "../jsonrpc/slot-map.js";
+import type { JsonObject } from "../jsonrpc/message.js";
 import type { Logger } from "../log/logger.js";
 import type { ServerCapabilities } from "../mcp/capabilities.js";
 import { advertisedFor } from "./advertised.js";
@@ -26,8 +24,10 @@ import { DEFAULT_MODERN, type ModernOptions } from "./modern-options.js";
 import type { SessionBackends } from "./backend-pool.js";
 import { MrtrBridge, type MrtrOptions } from "./mrtr-bridge.js";
 import { routedCall } from "./routed-call.js";
-import { callerOf, ServerRequests } from "./server-requests.js";
-import type { ClientSink, RequestContext } from "./request-context.js";
+import { ServerRequests } from "./server-requests.js";
+import { AttachedClients } from "./attached-clients.js";
+import { backendNotification, sessionNotification } from "./backend-notifications.js";
+import type { RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
 import { Subscriptions } from "./subscriptions.js";
 import { ModernTaskRouter, type ModernTaskOptions } from "./modern-tasks.js";
@@ -94,10 +94,8 @@ export class Gateway {
   sessions: SessionBackends | undefined;
   private readonly logger: Logger;
   private readonly codec = new CursorCodec(randomBytes(32));
-  /** Clients reached outside of a request (sessions, listens), by id. */
-  private readonly clients = new SlotMap<string, ClientSink>();
-  /** Each modern request's own client while it runs (a Roster: one per request, no Map key; found by id with a scan, on rare paths). */
-  private readonly requestClients = new Roster<ClientSink & RosterMember>();
+  /** The clients reached besides a request's own answer (sessions, listens, modern requests while they run). */
+  readonly clients = new AttachedClients((clientId) => this.forget(clientId));
   private backendList: Backend[] = [];
   private backendsByName = new Map<string, Backend>();
   private unwatchBackends: Array<() => void> = [];
@@ -126,9 +124,9 @@ export class Gateway {
     this.subscriptions = new Subscriptions(logger);
     this.events = new Emitter<GatewayEvents>((error, event) => this.reportListenerError(error, `a ${event} listener`));
     // A held call of the bridge is a client of its own: backends' requests made for it reach it there.
-    this.serverRequests = new ServerRequests((clientId) => this.sinkOf(clientId) ?? this.bridge.sinkOf(clientId), logger, options.maxOpenElicitations);
+    this.serverRequests = new ServerRequests((clientId) => this.clients.get(clientId) ?? this.bridge.sinkOf(clientId), logger, options.maxOpenElicitations);
     this.bridge = new MrtrBridge(this.serverRequests, logger, options.mrtr);
-    this.tasks = new TaskRouter(this, (clientId) => this.sinkOf(clientId), options.tasks);
+    this.tasks = new TaskRouter(this, (clientId) => this.clients.get(clientId), options.tasks);
     this.modernTasks = new ModernTaskRouter(this, options.modernTasks);
   }
 
@@ -162,30 +160,6 @@ export class Gateway {
     return this.events.listenerCount("catalogChanged");
   }
 
-  /** Reach `sink` for logs and resource updates until the returned function is called (its level and subscriptions then end). */
-  attach(sink: ClientSink): () => void {
-    this.clients.set(sink.client.id, sink);
-    return () => {
-      if (this.clients.get(sink.client.id) !== sink) return;
-      this.clients.delete(sink.client.id);
-      this.forget(sink.client.id);
-    };
-  }
-
-  /**
-   * attach() for the client of one request (a modern request's own client,
-   * with an id of its own) until detachRequest(): reached the same way, but
-   * without a Map key or a closure per request.
-   */
-  attachRequest(sink: ClientSink & RosterMember): void {
-    this.requestClients.add(sink);
-  }
-
-  /** The request's client attached with attachRequest() is gone (its level and subscriptions end). */
-  detachRequest(sink: ClientSink & RosterMember): void {
-    if (this.requestClients.delete(sink)) this.forget(sink.client.id);
-  }
-
   private forget(clientId: string): void {
     this.logs.forget(clientId, this.backendList);
     this.subscriptions.forget(clientId);
@@ -193,40 +167,14 @@ export class Gateway {
     void this.sessions?.releaseClient(clientId);
   }
 
-  /** The attached client `clientId`. */
-  private sinkOf(clientId: string): ClientSink | undefined {
-    return this.clients.get(clientId) ?? (this.requestClients.size === 0 ? undefined : this.requestClients.find((sink) => sink.client.id === clientId));
-  }
-
-  /** Every attached client. */
-  private *sinks(): IterableIterator<ClientSink> {
-    yield* this.clients.valuesInOrder();
-    yield* this.requestClients.snapshot();
-  }
-
-  /** True while `clientId` is attached (a client session that can be reached). */
-  isAttached(clientId: string): boolean {
-    return this.sinkOf(clientId) !== undefined;
-  }
-
   /** The client's roots changed: its session processes are told (shared ones never see a client's roots). */
   rootsChanged(clientId: string): void {
     this.sessions?.notifyClient(clientId, Method.RootsListChanged);
   }
 
-  /** A session process's notification: logs and elicitation completions go to its one client. */
+  /** A session process's notification: logs and elicitation completions go to its one client (backend-notifications.ts). */
   sessionNotification(backend: Backend, clientId: string, method: string, params: JsonObject | undefined, relatedTag?: unknown): void {
-    const sink = this.sinkOf(clientId);
-    const caller = callerOf(relatedTag);
-    if (method === Method.LoggingMessage && caller?.client.id === clientId) this.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
-    else if (method === Method.LoggingMessage && sink) this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
-    else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
-    else if (method === Method.TaskStatus) this.tasks.status(backend.name, clientId, params);
-  }
-
-  /** Number of attached clients. */
-  get clientCount(): number {
-    return this.clients.size + this.requestClients.size;
+    sessionNotification(this, backend, clientId, method, params, relatedTag);
   }
 
   /**
@@ -285,7 +233,7 @@ export class Gateway {
     this.backendsByName = new Map(backends.map((backend) => [backend.name, backend]));
     this.unwatchBackends = backends.flatMap((backend) => [
       backend.events.on("catalogChanged", (kind) => this.refresh(kind)),
-      backend.events.on("notification", (method, params, relatedTag) => this.backendNotification(backend, method, params, relatedTag)),
+      backend.events.on("notification", (method, params, relatedTag) => backendNotification(this, this.logger, backend, method, params, relatedTag)),
       backend.events.on("stateChanged", (state) => {
         if (state !== "ready") return;
         this.logs.apply(backend);
@@ -366,18 +314,5 @@ export class Gateway {
   /** -32602 for a name no catalog of `kind` routes, saying whether its backend is down. */
   unknownName(kind: "tools" | "prompts", name: string): JsonRpcError {
     return unknownNameError(kind, name, this.backendList, (server) => this.prefixOf(kind, server));
-  }
-
-  private backendNotification(backend: Backend, method: string, params: JsonObject | undefined, relatedTag: unknown): void {
-    if (method === Method.LoggingMessage) {
-      this.logger.debug(`[${backend.name}] log: ${JSON.stringify(params?.["data"] ?? params)}`);
-      // A log on a call's own response stream is that call's: its client alone hears it.
-      const caller = callerOf(relatedTag);
-      if (caller) this.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
-      else this.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, this.sinks());
-    }
-    else if (method === Method.ResourcesUpdated) this.subscriptions.updated(backend, params, { get: (clientId) => this.sinkOf(clientId) });
-    else if (method === Method.ElicitationComplete) this.serverRequests.elicitationComplete(params);
-    else if (method === Method.TaskStatus) this.tasks.status(backend.name, undefined, params);
   }
 }

@@ -127,7 +127,7 @@ export class Listen implements ClientSink {
     if (filter.resourcesListChanged === true && advertised.resources !== undefined) acked.resourcesListChanged = true;
     this.acked = acked;
     // Attached before subscribing: the subscriptions are this listen's client's, and end with it.
-    this.cleanups.push(gateway.attach(this));
+    this.cleanups.push(gateway.clients.attach(this));
     this.cleanups.push(gateway.events.on("catalogChanged", (kind) => this.catalogChanged(kind)));
     if (filter.resourceSubscriptions !== undefined) acked.resourceSubscriptions = await this.subscribe(filter.resourceSubscriptions);
     if (this.ended) return;

@@ -103,7 +103,7 @@ export function serveModern(
   const level = meta.logLevel as LogLevel | undefined;
   const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo, level);
   const sink = new ModernRequestSink(client, request, level, gateway);
-  gateway.attachRequest(sink);
+  gateway.clients.attachRequest(sink);
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;
   // The params go along: the MRTR bridge reads a retry's inputResponses and requestState there.
@@ -111,19 +111,19 @@ export function serveModern(
   // A result that answers an MRTR retry depends on inputs outside any cache key: never to be cached.
   const retry = request.params?.["requestState"] !== undefined || request.params?.["inputResponses"] !== undefined;
   const finish = (result: JsonObject): JsonObject => {
-    gateway.detachRequest(sink);
+    gateway.clients.detachRequest(sink);
     return retry && cache !== undefined ? modernResult(result, NOT_CACHEABLE) : markResult(gateway, result, cache);
   };
   let outcome: Promise<JsonObject> | JsonObject;
   try {
     outcome = run(context);
   } catch (error) {
-    gateway.detachRequest(sink);
+    gateway.clients.detachRequest(sink);
     throw modernError(error);
   }
   if (!(outcome instanceof Promise)) return finish(outcome);
   return outcome.then(finish, (error: unknown) => {
-    gateway.detachRequest(sink);
+    gateway.clients.detachRequest(sink);
     throw modernError(error);
   });
 }

@@ -31,7 +31,7 @@ export function routedCall(
     return forwardAnsweringInput(backend, method, params, context, mapResult, gateway.maxInputRounds).finally(untrack);
   }
   const sessions = gateway.sessions;
-  if (!sessions || !gateway.isAttached(context.client.id)) {
+  if (!sessions || !gateway.clients.has(context.client.id)) {
     return Promise.reject(
       new JsonRpcError(
         ErrorCode.ServerError,

@@ -57,7 +57,7 @@ function postAndHangUp(body: ReturnType<typeof modernRequest>): Promise<void> {
 describe("modern requests leave nothing attached", () => {
   it("answered, failed, cancelled mid-stream and closed listens: the gateway holds no client afterwards", async () => {
     const gateway = board.router;
-    const before = gateway.clientCount;
+    const before = gateway.clients.size;
     const progress = (id: number) => {
       const body = modernRequest(`p${id}`, "tools/call", { name: "proxy.echo.progress", arguments: { steps: 50 } });
       body.params["_meta"] = { ...(body.params["_meta"] as Record<string, unknown>), progressToken: id };
@@ -72,11 +72,11 @@ describe("modern requests leave nothing attached", () => {
         ...Array.from({ length: 3 }, (_, i) => postAndHangUp(modernRequest(i, "subscriptions/listen", { notifications: { toolsListChanged: true } }))),
       ]);
     }
-    await waitFor(() => gateway.clientCount === before, 5000, "every modern client detached");
-    expect(gateway.clientCount).toBe(before);
+    await waitFor(() => gateway.clients.size === before, 5000, "every modern client detached");
+    expect(gateway.clients.size).toBe(before);
     // And the front serves on as before.
     const answer = await post(modernRequest("after", "tools/call", { name: "proxy.echo.echo", arguments: { text: "still here" } }));
     expect(JSON.parse(answer.body)).toMatchObject({ result: { resultType: "complete", content: [{ type: "text", text: "still here" }] } });
-    expect(gateway.clientCount).toBe(before);
+    expect(gateway.clients.size).toBe(before);
   });
 });
