@@ -8,31 +8,8 @@ import { Method } from "../mcp/methods.js";
 import type { InputRequest } from "../mcp/modern.js";
 import type { RosterMember } from "../jsonrpc/roster.js";
 import type { ClientContext, ClientRequestOptions, ClientSink, RequestContext } from "./request-context.js";
-
-/** Bounds of one held call. */
-export interface HeldCallBounds {
-  /** Backend requests waiting for the client at once; more are refused to the backend. */
-  maxInputRequests: number;
-  /** How long to gather backend requests that arrive close together into one answer, ms. */
-  inputBatchWindowMs: number;
-}
-
-/**
- * The owner of a held call (the bridge's record of it): it turns the call's
- * steps into what the waiting client request is answered, and is told once
- * when the call has ended. An interface rather than callbacks: a call that
- * never asks for input should cost no closures.
- */
-export interface HeldCallOwner {
-  /** The answer to the waiting client request when the backend call has answered `result`; may throw (the client request gets the error). */
-  answerResult(result: JsonObject): JsonObject;
-  /** The answer when the backend asks for input (`inputRequests`, by key); may throw (the client request gets the error). */
-  answerInput(inputRequests: Record<string, InputRequest>): JsonObject;
-  /** Called once when the backend call has answered (result or error), before anything else, whether or not the call has ended. */
-  settled(): void;
-  /** Called once when the call has ended (result, error or abandoned). */
-  ended(): void;
-}
+import type { HeldCallBounds, HeldCallOwner } from "./held-call-owner.js";
+import { capabilitiesNeededFor } from "../mcp/capabilities.js";
 
 /** A backend request waiting for the modern client's answer. */
 interface PendingInput {
@@ -107,7 +84,7 @@ export class HeldCall {
       client: this.client,
       notify: () => undefined,
       request: (method, params, options) => this.ask(method, params, options),
-      refused: (method, params, why) => this.abandon(`${method} needs a capability its client did not declare`, missingCapabilityError(requiredCapabilities(method, params, this.client.capabilities), why)),
+      refused: (method, params, why) => this.abandon(`${method} needs a capability its client did not declare`, missingCapabilityError(capabilitiesNeededFor(method, params, this.client.capabilities), why)),
     };
     return this.sinkValue;
   }
@@ -301,24 +278,6 @@ export class HeldCall {
     }
     this.owner.ended();
   }
-}
-
-/**
- * The client capabilities a backend request needs that `declared` lacks,
- * as a ClientCapabilities object (`data.requiredCapabilities` of -32021).
- */
-function requiredCapabilities(method: string, params: JsonObject | undefined, declared: JsonObject): JsonObject {
-  if (method === Method.ElicitationCreate) {
-    const mode = params?.["mode"] === "url" ? "url" : "form";
-    return { elicitation: isJsonObject(declared["elicitation"]) || mode === "url" ? { [mode]: {} } : {} };
-  }
-  if (method === Method.SamplingCreateMessage) {
-    const sampling = declared["sampling"];
-    if (!isJsonObject(sampling)) return { sampling: {} };
-    if (params?.["tools"] !== undefined || params?.["toolChoice"] !== undefined) return { sampling: { tools: {} } };
-    return { sampling: { context: {} } };
-  }
-  return { [method === Method.RootsList ? "roots" : method]: {} };
 }
 
 /** The RequestContext of a held call's backend call: its client is the call's own; notifications go to the waiting client request. */

@@ -7,7 +7,8 @@ import { isInputRequired, readRetry, type InputRequest, type InputRequiredResult
 import { DEFAULT_MRTR_CONFIG, DEFAULT_PROXY } from "../config/defaults.js";
 import type { MrtrConfig } from "../config/types.js";
 import { forward, type Upstream } from "./forward.js";
-import { HeldCall, type HeldCallBounds, type HeldCallOwner } from "./held-call.js";
+import { HeldCall } from "./held-call.js";
+import type { HeldCallBounds, HeldCallOwner } from "./held-call-owner.js";
 import { HeldCallTable } from "./held-calls.js";
 import { Roster, type RosterMember } from "../jsonrpc/roster.js";
 import type { ClientContext, ClientSink, RequestContext } from "./request-context.js";

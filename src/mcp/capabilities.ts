@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject } from "../jsonrpc/message.js";
+import { Method } from "./methods.js";
 import { versionAtLeast } from "./versions.js";
 import { declaresTasksExtension, TASKS_EXTENSION } from "./tasks.js";
 
@@ -207,4 +208,23 @@ export function missingClientCapability(client: unknown, method: string, params:
     default:
       return undefined;
   }
+}
+
+/**
+ * The client capabilities a backend's request to a client (`method`,
+ * `params`) needs that `declared` lacks, as a ClientCapabilities object
+ * (`data.requiredCapabilities` of -32021).
+ */
+export function capabilitiesNeededFor(method: string, params: JsonObject | undefined, declared: JsonObject): JsonObject {
+  if (method === Method.ElicitationCreate) {
+    const mode = params?.["mode"] === "url" ? "url" : "form";
+    return { elicitation: isJsonObject(declared["elicitation"]) || mode === "url" ? { [mode]: {} } : {} };
+  }
+  if (method === Method.SamplingCreateMessage) {
+    const sampling = declared["sampling"];
+    if (!isJsonObject(sampling)) return { sampling: {} };
+    if (params?.["tools"] !== undefined || params?.["toolChoice"] !== undefined) return { sampling: { tools: {} } };
+    return { sampling: { context: {} } };
+  }
+  return { [method === Method.RootsList ? "roots" : method]: {} };
 }
