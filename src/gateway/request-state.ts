@@ -73,8 +73,11 @@ export class RequestStateSealer {
   open(state: string): JsonObject {
     if (state.length > MAX_REQUEST_STATE_LENGTH) throw refused(`is longer than ${MAX_REQUEST_STATE_LENGTH} characters`);
     if (!state.startsWith(PREFIX)) throw refused("was not issued by this switchboard");
-    const raw = Buffer.from(state.slice(PREFIX.length), "base64url");
+    const body = state.slice(PREFIX.length);
+    const raw = Buffer.from(body, "base64url");
     if (raw.length < IV_BYTES + TAG_BYTES + 1) throw refused("was not issued by this switchboard");
+    // Only the exact text we issued: the decoder skips stray characters and ignores a last character's spare bits.
+    if (raw.toString("base64url") !== body) throw refused("was altered or sealed under another key (replicas must share proxy.requestStateKey)");
     let plain: Buffer;
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, IV_BYTES));

@@ -42,6 +42,24 @@ describe("RequestStateSealer", () => {
     }
   });
 
+  it("accepts only the exact text it issued: spare bits of the last character and stray characters are refused", () => {
+    const sealer = new RequestStateSealer(stateKey());
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let checked = 0;
+    for (let i = 0; checked < 5 && i < 200; i++) {
+      const state = sealer.seal({ n: i }, 60_000);
+      const body = state.length - 4;
+      if (body % 4 === 0) continue; // every bit of the last character counts
+      const last = ALPHABET.indexOf(state.at(-1)!);
+      const twin = state.slice(0, -1) + ALPHABET[last ^ 1]; // the lowest bit is a spare one
+      expect(Buffer.from(twin.slice(4), "base64url").equals(Buffer.from(state.slice(4), "base64url"))).toBe(true);
+      expect(refusal(() => sealer.open(twin)).code).toBe(ErrorCode.InvalidParams);
+      expect(refusal(() => sealer.open(state.slice(0, 10) + "*" + state.slice(10))).code).toBe(ErrorCode.InvalidParams);
+      checked++;
+    }
+    expect(checked).toBe(5);
+  });
+
   it("refuses a state sealed under another key, and accepts one sealed by a replica sharing the secret", () => {
     const secret = "a shared secret of some length";
     const mine = new RequestStateSealer(stateKey(secret));
