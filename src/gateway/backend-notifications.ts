@@ -6,29 +6,27 @@ import type { Gateway } from "./gateway.js";
 import { callerOf } from "./server-requests.js";
 
 /**
- * A shared backend's notification: a log goes to the one call it came with
- * (on that call's response stream, Streamable HTTP), else to every attached
- * client whose level admits it; a resource update to the clients subscribed;
- * an elicitation's completion to the client it was asked of; a task's status
- * to the client that owns the task.
+ * Where a backend's notification goes. `only`: the one client a session
+ * process serves (absent for a shared backend). A log goes to the one call it
+ * came with (on that call's response stream, Streamable HTTP), else to every
+ * attached client whose level admits it (only `only`, for a session
+ * process); a shared backend's resource update to the clients subscribed; an
+ * elicitation's completion to the client it was asked of; a task's status to
+ * the client that owns the task.
  */
-export function backendNotification(gateway: Gateway, logger: Logger, backend: Backend, method: string, params: JsonObject | undefined, relatedTag: unknown): void {
+export function backendNotification(gateway: Gateway, logger: Logger, backend: Backend, method: string, params: JsonObject | undefined, relatedTag: unknown, only?: string): void {
   if (method === Method.LoggingMessage) {
     logger.debug(`[${backend.name}] log: ${JSON.stringify(params?.["data"] ?? params)}`);
+    const log = isJsonObject(params) ? params : undefined;
     const caller = callerOf(relatedTag);
-    if (caller) gateway.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
-    else gateway.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, gateway.clients.all());
-  } else if (method === Method.ResourcesUpdated) gateway.subscriptions.updated(backend, params, gateway.clients);
-  else if (method === Method.ElicitationComplete) gateway.serverRequests.elicitationComplete(params);
-  else if (method === Method.TaskStatus) gateway.tasks.status(backend.name, undefined, params);
-}
-
-/** A session process's notification: it serves one client, `clientId`, who alone hears its logs and task status. */
-export function sessionNotification(gateway: Gateway, backend: Backend, clientId: string, method: string, params: JsonObject | undefined, relatedTag: unknown): void {
-  const caller = callerOf(relatedTag);
-  const sink = gateway.clients.get(clientId);
-  if (method === Method.LoggingMessage && caller?.client.id === clientId) gateway.logs.deliverTied(backend.name, isJsonObject(params) ? params : undefined, caller);
-  else if (method === Method.LoggingMessage && sink) gateway.logs.deliver(backend.name, isJsonObject(params) ? params : undefined, [sink]);
-  else if (method === Method.ElicitationComplete) gateway.serverRequests.elicitationComplete(params);
-  else if (method === Method.TaskStatus) gateway.tasks.status(backend.name, clientId, params);
+    if (caller && (only === undefined || caller.client.id === only)) gateway.logs.deliverTied(backend.name, log, caller);
+    else if (only === undefined) gateway.logs.deliver(backend.name, log, gateway.clients.all());
+    else {
+      const sink = gateway.clients.get(only);
+      if (sink) gateway.logs.deliver(backend.name, log, [sink]);
+    }
+  } else if (method === Method.ResourcesUpdated) {
+    if (only === undefined) gateway.subscriptions.updated(backend, params, gateway.clients);
+  } else if (method === Method.ElicitationComplete) gateway.serverRequests.elicitationComplete(params);
+  else if (method === Method.TaskStatus) gateway.tasks.status(backend.name, only, params);
 }

@@ -26,7 +26,7 @@ import { MrtrBridge, type MrtrOptions } from "./mrtr-bridge.js";
 import { routedCall } from "./routed-call.js";
 import { ServerRequests } from "./server-requests.js";
 import { AttachedClients } from "./attached-clients.js";
-import { backendNotification, sessionNotification } from "./backend-notifications.js";
+import { backendNotification } from "./backend-notifications.js";
 import type { RequestContext } from "./request-context.js";
 import { waitForStartup } from "./startup-wait.js";
 import { Subscriptions } from "./subscriptions.js";
@@ -174,7 +174,7 @@ export class Gateway {
 
   /** A session process's notification: logs and elicitation completions go to its one client (backend-notifications.ts). */
   sessionNotification(backend: Backend, clientId: string, method: string, params: JsonObject | undefined, relatedTag?: unknown): void {
-    sessionNotification(this, backend, clientId, method, params, relatedTag);
+    backendNotification(this, this.logger, backend, method, params, relatedTag, clientId);
   }
 
   /**

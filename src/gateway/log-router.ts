@@ -61,8 +61,9 @@ export class LogRouter {
    */
   deliverTied(server: string, params: JsonObject | undefined, caller: RequestContext): void {
     if (params === undefined) return;
-    const level = caller.client.era === "modern" ? caller.client.logLevel : this.levels.get(caller.client.id);
-    if (caller.client.era === "modern" && level === undefined) return;
+    const modern = caller.client.era === "modern";
+    const level = modern ? caller.client.logLevel : this.levels.get(caller.client.id);
+    if (modern && level === undefined) return;
     if (!shouldDeliver(params["level"], level)) return;
     void caller.notify(Method.LoggingMessage, namedFor(server, params)).catch(() => undefined);
   }

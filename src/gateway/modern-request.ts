@@ -48,13 +48,13 @@ export class ModernRequestSink implements ClientSink, RosterMember {
   constructor(
     readonly client: ClientContext,
     private readonly served: IncomingRequest,
-    private readonly level: LogLevel | undefined,
     private readonly gateway: Gateway,
   ) {}
 
   notify(method: string, params?: JsonObject): void {
-    if (method !== Method.LoggingMessage || this.level === undefined) return;
-    if (!shouldDeliver(params?.["level"], this.level)) return;
+    const level = this.client.logLevel;
+    if (method !== Method.LoggingMessage || level === undefined) return;
+    if (!shouldDeliver(params?.["level"], level)) return;
     const backend = (this.target ??= targetOf(this.gateway, this.served.method, this.served.params));
     if (backend === undefined) return;
     const logger = params?.["logger"];
@@ -102,7 +102,7 @@ export function serveModern(
   const meta = checkModernMeta(request.method, request.params);
   const level = meta.logLevel as LogLevel | undefined;
   const client = modernClient(front, meta.protocolVersion, meta.clientCapabilities, meta.clientInfo, level);
-  const sink = new ModernRequestSink(client, request, level, gateway);
+  const sink = new ModernRequestSink(client, request, gateway);
   gateway.clients.attachRequest(sink);
   if (level !== undefined) gateway.logs.setLevel(client.id, level, gateway.backends);
   const raw = request.params?.["_meta"] as JsonObject | undefined;

@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { sql } from "../helpers/header-schemas.js";
 import { checkModernHeaders, headerParamsIn, type HeaderOf } from "../../src/front/http/modern-headers.js";
 import { ToolParamHeaders } from "../../src/transport/http-client-params.js";
 import { argumentAt, headerTextMatches, headerTextOf, readHeaderParams } from "../../src/mcp/header-params.js";
 import type { JsonObject, JsonRpcRequest } from "../../src/jsonrpc/message.js";
 
-const sql = {
-  type: "object",
-  properties: {
-    region: { type: "string", "x-mcp-header": "Region" },
-    query: { type: "string" },
-    scope: { type: "object", properties: { tenant: { type: "integer", "x-mcp-header": "Tenant" }, dryRun: { type: "boolean", "x-mcp-header": "Dry-Run" } } },
-  },
-};
 
 describe("readHeaderParams", () => {
   it("reads annotations reached through properties, nested ones included, in schema order", () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { sql } from "../helpers/header-schemas.js";
 import { readHeaderParams } from "../../src/mcp/header-params.js";
 import { paramHeaderValues, ToolParamHeaders } from "../../src/transport/http-client-params.js";
 
-const sql = {
-  type: "object",
-  properties: {
-    region: { type: "string", "x-mcp-header": "Region" },
-    query: { type: "string" },
-    scope: { type: "object", properties: { tenant: { type: "integer", "x-mcp-header": "Tenant" }, dryRun: { type: "boolean", "x-mcp-header": "Dry-Run" } } },
-  },
-};
 
 describe("x-mcp-header on the client side", () => {
   it("turns arguments into header values: strings as they are, integers in decimal, booleans in lower case, the rest encoded; absent or null sends none", () => {
